@@ -1,0 +1,264 @@
+"""Load and validate the knowledge base.
+
+Pure Python plus PyYAML: imported by the Rasa side (Python 3.10) and the action server
+(Python 3.11), so it must not depend on anything else.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import yaml
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent
+SOURCE_PAGE = KNOWLEDGE_DIR / "source_page.txt"
+CONTACTS_FILE = KNOWLEDGE_DIR / "contacts.yml"
+
+TOPIC_KINDS = ("info", "program", "service", "trial")
+TERM_LABELS = ("LANGUAGE", "CITY", "PROGRAM", "TREATMENT", "TEST")
+CONTACT_FIELDS = ("phone", "url", "hours")
+MIN_EXAMPLES = 8
+_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class KnowledgeError(ValueError):
+    """Bad knowledge data. The message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    kind: str
+    section: str
+    answer: str
+    source: Tuple[str, ...]
+    related: Tuple[str, ...]
+    examples: Tuple[str, ...]
+    file: str
+    cities: Tuple[str, ...] = ()
+    situation: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Term:
+    label: str
+    value: str
+    synonyms: Tuple[str, ...]
+    topic: Optional[str]
+    file: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    key: str
+    text: str
+    source: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: str = ""
+    url: str = ""
+    hours: str = ""
+
+    def lines(self) -> List[str]:
+        """Only the fields a deployment filled in; empty ones are left out of replies."""
+        labels = {"phone": "Phone", "url": "Website", "hours": "Hours"}
+        return [f"{labels[name]}: {getattr(self, name)}" for name in CONTACT_FIELDS if getattr(self, name)]
+
+
+@dataclass
+class KnowledgeBase:
+    topics: Dict[str, Topic] = field(default_factory=dict)
+    terms: List[Term] = field(default_factory=list)
+    replies: Dict[str, Reply] = field(default_factory=dict)
+    contacts: Dict[str, Contact] = field(default_factory=dict)
+
+    def topic(self, topic_id: str) -> Topic:
+        return self.topics[topic_id]
+
+    def contact(self, key: str) -> Contact:
+        return self.contacts.get(key, Contact())
+
+    def terms_with_label(self, label: str) -> List[Term]:
+        return [term for term in self.terms if term.label == label]
+
+
+def _fail(path: Path, entry: str, problem: str) -> KnowledgeError:
+    return KnowledgeError(f"{path.name}: {entry}: {problem}")
+
+
+def _text(raw: dict, key: str, path: Path, entry: str, required: bool = True) -> str:
+    value = raw.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise _fail(path, entry, f"missing required field '{key}'")
+        return ""
+    if not isinstance(value, str):
+        raise _fail(path, entry, f"field '{key}' must be text")
+    return value.strip()
+
+
+def _text_list(raw: dict, key: str, path: Path, entry: str) -> Tuple[str, ...]:
+    value = raw.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise _fail(path, entry, f"field '{key}' must be a list of non-empty text items")
+    return tuple(item.strip() for item in value)
+
+
+def _parse_topic(raw: object, path: Path, index: int) -> Topic:
+    if not isinstance(raw, dict):
+        raise _fail(path, f"topic #{index + 1}", "must be a mapping")
+    entry = f"topic '{raw.get('id', f'#{index + 1}')}'"
+    topic_id = _text(raw, "id", path, entry)
+    if not _ID_PATTERN.match(topic_id):
+        raise _fail(path, entry, "id must be snake_case")
+    kind = _text(raw, "kind", path, entry)
+    if kind not in TOPIC_KINDS:
+        raise _fail(path, entry, f"kind must be one of {', '.join(TOPIC_KINDS)}")
+    topic = Topic(
+        id=topic_id,
+        title=_text(raw, "title", path, entry),
+        kind=kind,
+        section=_text(raw, "section", path, entry),
+        answer=_text(raw, "answer", path, entry),
+        source=_text_list(raw, "source", path, entry),
+        related=_text_list(raw, "related", path, entry),
+        examples=_text_list(raw, "examples", path, entry),
+        file=path.name,
+        cities=_text_list(raw, "cities", path, entry),
+        situation=_text(raw, "situation", path, entry, required=False) or None,
+    )
+    if not topic.source:
+        raise _fail(path, entry, "needs at least one source sentence from the page")
+    if len(topic.examples) < MIN_EXAMPLES:
+        raise _fail(path, entry, f"needs at least {MIN_EXAMPLES} examples, has {len(topic.examples)}")
+    if kind == "program" and not topic.cities:
+        raise _fail(path, entry, "a program needs its cities")
+    return topic
+
+
+def _parse_term(raw: object, path: Path, index: int) -> Term:
+    if not isinstance(raw, dict):
+        raise _fail(path, f"term #{index + 1}", "must be a mapping")
+    entry = f"term '{raw.get('value', f'#{index + 1}')}'"
+    label = _text(raw, "label", path, entry)
+    if label not in TERM_LABELS:
+        raise _fail(path, entry, f"label must be one of {', '.join(TERM_LABELS)}")
+    return Term(
+        label=label,
+        value=_text(raw, "value", path, entry),
+        synonyms=_text_list(raw, "synonyms", path, entry),
+        topic=_text(raw, "topic", path, entry, required=False) or None,
+        file=path.name,
+    )
+
+
+def _parse_contacts(raw: object, path: Path) -> Dict[str, Contact]:
+    if not isinstance(raw, dict):
+        raise _fail(path, "contacts", "must be a mapping of topic id (or 'care_team') to phone/url/hours")
+    contacts = {}
+    for key, fields in raw.items():
+        fields = fields or {}
+        unknown = set(fields) - set(CONTACT_FIELDS)
+        if not isinstance(fields, dict) or unknown:
+            raise _fail(path, f"contact '{key}'", f"only {', '.join(CONTACT_FIELDS)} are allowed")
+        contacts[str(key)] = Contact(**{name: str(fields.get(name) or "").strip() for name in CONTACT_FIELDS})
+    return contacts
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{path.name}: not valid YAML: {error}") from error
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{path.name}: must be a mapping with a top-level key")
+    return data
+
+
+def _validate(kb: KnowledgeBase, topic_files: Dict[str, Path]) -> None:
+    for topic in kb.topics.values():
+        path = topic_files[topic.id]
+        for related in topic.related:
+            if related not in kb.topics:
+                raise _fail(path, f"topic '{topic.id}'", f"related id '{related}' does not exist")
+            if related == topic.id:
+                raise _fail(path, f"topic '{topic.id}'", "lists itself as related")
+    city_names = {term.value for term in kb.terms_with_label("CITY")}
+    for topic in kb.topics.values():
+        for city in topic.cities:
+            if city not in city_names:
+                raise _fail(topic_files[topic.id], f"topic '{topic.id}'", f"city '{city}' is not a CITY term")
+    seen_names: Dict[str, str] = {}
+    for term in kb.terms:
+        path = KNOWLEDGE_DIR / term.file
+        if term.topic and term.topic not in kb.topics:
+            raise _fail(path, f"term '{term.value}'", f"topic '{term.topic}' does not exist")
+        for name in (term.value, *term.synonyms):
+            key = name.lower()
+            owner = f"{term.label}:{term.value}"
+            if seen_names.get(key, owner) != owner:
+                raise _fail(path, f"term '{term.value}'", f"'{name}' is already used by {seen_names[key]}")
+            seen_names[key] = owner
+    seen_examples: Dict[str, str] = {}
+    for topic in kb.topics.values():
+        for example in topic.examples:
+            key = " ".join(example.lower().split())
+            if key in seen_examples and seen_examples[key] != topic.id:
+                raise _fail(
+                    topic_files[topic.id],
+                    f"topic '{topic.id}'",
+                    f"example '{example}' is also an example of '{seen_examples[key]}'",
+                )
+            seen_examples[key] = topic.id
+    for key in kb.contacts:
+        if key != "care_team" and key not in kb.topics:
+            raise KnowledgeError(f"contacts: contact '{key}': no topic has that id")
+
+
+def load(directory: Optional[Path] = None, contacts_file: Optional[Path] = None) -> KnowledgeBase:
+    """Load every knowledge/*.yml file. Raises KnowledgeError naming the file and entry on bad data.
+
+    The contact settings come from $CONTACTS_FILE when set, else knowledge/contacts.yml.
+    """
+    directory = Path(directory) if directory else KNOWLEDGE_DIR
+    if contacts_file is None:
+        contacts_file = Path(os.environ.get("CONTACTS_FILE") or directory / CONTACTS_FILE.name)
+    kb = KnowledgeBase()
+    topic_files: Dict[str, Path] = {}
+    for path in sorted(directory.glob("*.yml")):
+        if path.resolve() == Path(contacts_file).resolve():
+            continue
+        data = _read_yaml(path)
+        for index, raw in enumerate(data.get("topics") or []):
+            topic = _parse_topic(raw, path, index)
+            if topic.id in kb.topics:
+                raise _fail(path, f"topic '{topic.id}'", f"duplicate id (also in {kb.topics[topic.id].file})")
+            kb.topics[topic.id] = topic
+            topic_files[topic.id] = path
+        for index, raw in enumerate(data.get("terms") or []):
+            kb.terms.append(_parse_term(raw, path, index))
+        for key, raw in (data.get("replies") or {}).items():
+            if not isinstance(raw, dict):
+                raise _fail(path, f"reply '{key}'", "must be a mapping with text and source")
+            kb.replies[key] = Reply(key, _text(raw, "text", path, f"reply '{key}'"),
+                                    _text_list(raw, "source", path, f"reply '{key}'"))
+        if not ({"topics", "terms", "replies"} & set(data)):
+            raise KnowledgeError(f"{path.name}: expected a top-level 'topics', 'terms' or 'replies' key")
+    if not kb.topics:
+        raise KnowledgeError(f"{directory}: no topics found")
+    contacts_path = Path(contacts_file)
+    if contacts_path.exists():
+        kb.contacts = _parse_contacts(_read_yaml(contacts_path).get("contacts") or {}, contacts_path)
+    _validate(kb, topic_files)
+    return kb
+
+
+def source_text() -> str:
+    """The hospital page, whitespace collapsed, for fidelity checks."""
+    return " ".join(SOURCE_PAGE.read_text(encoding="utf-8").split())
