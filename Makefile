@@ -1,0 +1,97 @@
+# The front door. `make run` serves the bot; `make test` installs, trains and runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+# Configuration (override in the environment; see README.md).
+export ACTION_PORT ?= 5055
+export RASA_PORT ?= 5005
+export WEB_PORT ?= 8000
+export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
+export TRACKER_STORE_URL ?= sqlite:///var/tracker.db
+export LOCK_STORE_TYPE ?= in_memory
+export REDIS_HOST ?= localhost
+export REDIS_PORT ?= 6379
+export REDIS_DB ?= 1
+export WEB_ORIGIN ?= http://127.0.0.1:$(WEB_PORT)
+# Quiet TensorFlow's start-up noise and keep every library off the network.
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+VENV := .venv
+RASA_ENV := $(VENV)/rasa
+ACTION_ENV := $(VENV)/actions
+RASA := $(RASA_ENV)/bin/rasa
+RASA_PY := $(RASA_ENV)/bin/python
+ACTION_PY := $(ACTION_ENV)/bin/python
+LOG := var/log
+
+SPACY_MODEL := build/spacy/en_caregiver
+GENERATED_NLU := build/data/nlu_knowledge.yml
+MODEL := models/caregiver.tar.gz
+KNOWLEDGE := $(filter-out knowledge/contacts.yml,$(wildcard knowledge/*.yml)) knowledge/loader.py
+RASA_DATA := nlu stories build/data
+RASA_PATHS := --domain bot/domain.yml --config config.yml
+
+# A Python that really is the version asked for (a pyenv shim may exist but fail to run).
+find_python = $(shell for p in python$(1) $$(pyenv root 2>/dev/null)/versions/$(1).*/bin/python; do \
+  $$p -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(1)".split("."))))' 2>/dev/null \
+  && { command -v $$p; break; }; done)
+PY310 := $(call find_python,3.10)
+PY311 := $(call find_python,3.11)
+
+.PHONY: help install train run test validate test-stories clean
+
+help:
+	@echo "make run    install if needed, train if needed, serve the bot and its web page"
+	@echo "make test   install, train and run every test"
+	@echo "make train  build the spaCy pipeline and train the Rasa model (skips when nothing changed)"
+
+# --- environments: reinstalled only when their requirements file changes -------------------
+$(RASA_ENV)/.installed: requirements/rasa.txt
+	@test -n "$(PY310)" || { echo "Python 3.10 not found. Install it (for example 'pyenv install 3.10.13') and run make again." >&2; exit 1; }
+	@echo "Creating the Rasa environment (Python 3.10) in $(RASA_ENV); log: $(LOG)/install-rasa.log"
+	@mkdir -p $(LOG) && rm -rf $(RASA_ENV) && $(PY310) -m venv $(RASA_ENV)
+	@$(RASA_PY) -m pip install --no-deps -r requirements/rasa.txt > $(LOG)/install-rasa.log 2>&1 \
+	  || { tail -n 30 $(LOG)/install-rasa.log; exit 1; }
+	@touch $@
+
+$(ACTION_ENV)/.installed: requirements/actions.txt
+	@test -n "$(PY311)" || { echo "Python 3.11 not found. Install it (for example 'pyenv install 3.11.7') and run make again." >&2; exit 1; }
+	@echo "Creating the action-server environment (Python 3.11) in $(ACTION_ENV); log: $(LOG)/install-actions.log"
+	@mkdir -p $(LOG) && rm -rf $(ACTION_ENV) && $(PY311) -m venv $(ACTION_ENV)
+	@$(ACTION_PY) -m pip install --no-deps -r requirements/actions.txt > $(LOG)/install-actions.log 2>&1 \
+	  || { tail -n 30 $(LOG)/install-actions.log; exit 1; }
+	@touch $@
+
+install: $(RASA_ENV)/.installed $(ACTION_ENV)/.installed
+
+# --- training: each step runs only when its inputs changed ----------------------------------
+$(SPACY_MODEL)/meta.json: $(KNOWLEDGE) bot/spacy_pipeline.py $(RASA_ENV)/.installed
+	@echo "Building the spaCy pipeline in $(SPACY_MODEL)"
+	@$(RASA_PY) bot/spacy_pipeline.py $(SPACY_MODEL) > $(LOG)/spacy.log 2>&1 || { tail -n 30 $(LOG)/spacy.log; exit 1; }
+
+$(GENERATED_NLU): $(KNOWLEDGE) bot/training_data.py $(RASA_ENV)/.installed
+	@$(RASA_PY) bot/training_data.py $@
+
+$(MODEL): $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcard nlu/*.yml stories/*.yml) bot/domain.yml config.yml
+	@echo "Training the Rasa model; log: $(LOG)/train.log"
+	@$(RASA) train --data $(RASA_DATA) $(RASA_PATHS) --out models --fixed-model-name caregiver \
+	  > $(LOG)/train.log 2>&1 || { tail -n 40 $(LOG)/train.log; exit 1; }
+	@touch $@
+
+train: install $(MODEL)
+
+# --- serving -----------------------------------------------------------------------------
+run: train
+	@mkdir -p $(LOG)
+	@$(RASA_ENV)/bin/honcho -f Procfile start
+
+# --- tests -------------------------------------------------------------------------------
+test: train
+	@$(ACTION_ENV)/bin/pytest
+
+clean:
+	rm -rf build models var .pytest_cache
