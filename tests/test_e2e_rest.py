@@ -1,0 +1,108 @@
+"""End to end: the real action server and the real Rasa server, talked to over the REST channel
+exactly as the web page does."""
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import httpx
+
+from knowledge import load
+
+KB = load()
+DISCLAIMER = KB.replies["disclaimer"].text
+DEFER = KB.replies["defer"].text
+
+
+def texts(replies: list) -> list:
+    return [reply["text"] for reply in replies if "text" in reply]
+
+
+def custom(replies: list) -> list:
+    return [reply["custom"] for reply in replies if "custom" in reply]
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4()}"
+
+
+def test_first_message_gets_the_disclaimer_then_the_symptoms_answer(servers):
+    replies = servers.say(new_sender(), "what are the symptoms of neuroblastoma?")
+    assert texts(replies) == [DISCLAIMER, KB.topic("symptoms_common").answer]
+    assert custom(replies) == [{"type": "answer", "topic_id": "symptoms_common",
+                                "title": KB.topic("symptoms_common").title,
+                                "source_section": "Symptoms of neuroblastoma"}]
+
+
+def test_disclaimer_is_sent_once_per_conversation(servers):
+    sender = new_sender()
+    servers.say(sender, "hello")
+    replies = servers.say(sender, "what is the scan with the radioactive dye")
+    assert DISCLAIMER not in texts(replies)
+    assert texts(replies) == [KB.topic("imaging_mibg_scan").answer]
+
+
+def test_five_seed_topics_are_answered(servers):
+    questions = {
+        "is there an infusion center in walnut creek": "program_infusion_center",
+        "what is IORT": "treatment_iort",
+        "how common is neuroblastoma": "how_common_neuroblastoma",
+        "is there help for his sister": "service_camp_okizu",
+        "what does stage 4s mean": "stage_4s",
+    }
+    sender = new_sender()
+    servers.say(sender, "hi")
+    for question, topic_id in questions.items():
+        replies = servers.say(sender, question)
+        assert texts(replies) == [KB.topic(topic_id).answer], question
+        assert custom(replies)[0]["topic_id"] == topic_id
+
+
+def test_greeting_thanks_and_goodbye(servers):
+    sender = new_sender()
+    hello = texts(servers.say(sender, "hi there"))
+    assert hello[0] == DISCLAIMER and hello[1].startswith("Hello.")
+    assert texts(servers.say(sender, "thank you so much")) == [
+        "You're welcome. Is there anything else I can help you find?"]
+    assert texts(servers.say(sender, "bye"))[0].startswith("Take care.")
+
+
+def test_out_of_scope_question_points_to_the_care_team(servers):
+    sender = new_sender()
+    servers.say(sender, "hi")
+    replies = servers.say(sender, "what's the weather tomorrow")
+    assert texts(replies) == [DEFER]
+    assert "care team" in DEFER
+
+
+def test_bad_input_gets_a_reply_or_a_4xx_never_a_crash(servers):
+    sender = new_sender()
+    for message in ["", "   ", "<script>alert(1)</script>", "'; DROP TABLE events; --", "x" * 20000,
+                    "\x00\x01\x02 binary"]:
+        response = httpx.post(servers.rest_url, json={"sender": sender, "message": message}, timeout=60)
+        assert response.status_code == 200, message[:40]
+        assert isinstance(response.json(), list)
+    malformed = httpx.post(servers.rest_url, content=b"{not json", timeout=60,
+                           headers={"content-type": "application/json"})
+    assert 400 <= malformed.status_code < 500
+    # The server still answers afterwards.
+    assert texts(servers.say(sender, "what is IORT")) == [KB.topic("treatment_iort").answer]
+
+
+def test_conversations_are_stored_in_the_sql_tracker_store(servers):
+    sender = new_sender()
+    servers.say(sender, "how common is neuroblastoma")
+    with sqlite3.connect(servers.tracker_db) as db:
+        rows = db.execute("SELECT type_name, action_name FROM events WHERE sender_id = ?", (sender,)).fetchall()
+    assert ("user", None) in rows
+    assert ("action", "action_answer_question") in rows
+
+
+def test_conversation_survives_a_rasa_restart(servers):
+    sender = new_sender()
+    servers.say(sender, "how common is neuroblastoma")
+    servers.stop("rasa")
+    servers.start_rasa()
+    replies = servers.say(sender, "what is IORT")
+    # Same conversation: no new session, so no second disclaimer.
+    assert texts(replies) == [KB.topic("treatment_iort").answer]

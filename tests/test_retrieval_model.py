@@ -1,0 +1,34 @@
+"""The retrieval model: official weights only, loaded once per process."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from actions.retrieval import MODEL_SHA256, ModelIntegrityError, get_model, model_dir, verify_weights
+
+
+def test_installed_weights_are_the_official_ones():
+    verify_weights(model_dir(), MODEL_SHA256)
+
+
+def test_tampered_weights_are_refused(tmp_path):
+    copy = tmp_path / "model"
+    shutil.copytree(model_dir(), copy)
+    with (copy / "model.safetensors").open("r+b") as weights:
+        weights.seek(4096)
+        byte = weights.read(1)
+        weights.seek(4096)
+        weights.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(ModelIntegrityError, match="refusing to load it"):
+        verify_weights(copy)
+
+
+def test_missing_weights_are_refused(tmp_path):
+    with pytest.raises(ModelIntegrityError, match="not found"):
+        verify_weights(tmp_path)
+
+
+def test_model_is_loaded_once_per_process():
+    assert get_model() is get_model()
+    assert get_model.cache_info().currsize == 1
