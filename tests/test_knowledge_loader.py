@@ -18,7 +18,7 @@ GOOD_TOPIC = """
     answer: An answer.
     source: ["Symptoms may include:"]
     related: [{related}]
-    examples: [one, two, three, four, five, six, seven, {last}]
+    examples: ["{last} 1", "{last} 2", "{last} 3", "{last} 4", "{last} 5", "{last} 6", "{last} 7", "{last} 8"]
 """
 
 
@@ -28,8 +28,8 @@ def write_topics(directory: Path, name: str, *topics: str) -> None:
 
 @pytest.fixture()
 def kb_dir(tmp_path: Path) -> Path:
-    write_topics(tmp_path, "topics_a.yml", GOOD_TOPIC.format(id="first", related="second", last="eight a"))
-    write_topics(tmp_path, "topics_b.yml", GOOD_TOPIC.format(id="second", related="first", last="eight b"))
+    write_topics(tmp_path, "topics_a.yml", GOOD_TOPIC.format(id="first", related="second", last="first"))
+    write_topics(tmp_path, "topics_b.yml", GOOD_TOPIC.format(id="second", related="first", last="second"))
     return tmp_path
 
 
@@ -49,20 +49,20 @@ def test_a_small_valid_directory_loads(kb_dir):
 
 
 def test_duplicate_id_names_both_files(kb_dir):
-    write_topics(kb_dir, "topics_c.yml", GOOD_TOPIC.format(id="first", related="second", last="eight c"))
+    write_topics(kb_dir, "topics_c.yml", GOOD_TOPIC.format(id="first", related="second", last="third"))
     with pytest.raises(KnowledgeError, match=r"topics_c.yml: topic 'first': duplicate id \(also in topics_a.yml\)"):
         load(kb_dir)
 
 
 def test_missing_required_field_names_file_and_entry(kb_dir):
-    write_topics(kb_dir, "topics_c.yml", GOOD_TOPIC.format(id="third", related="first", last="x").replace(
+    write_topics(kb_dir, "topics_c.yml", GOOD_TOPIC.format(id="third", related="first", last="third").replace(
         "    answer: An answer.\n", ""))
     with pytest.raises(KnowledgeError, match=r"topics_c.yml: topic 'third': missing required field 'answer'"):
         load(kb_dir)
 
 
 def test_unknown_related_id_is_rejected(kb_dir):
-    write_topics(kb_dir, "topics_c.yml", GOOD_TOPIC.format(id="third", related="nowhere", last="x"))
+    write_topics(kb_dir, "topics_c.yml", GOOD_TOPIC.format(id="third", related="nowhere", last="third"))
     with pytest.raises(KnowledgeError, match=r"topics_c.yml: topic 'third': related id 'nowhere' does not exist"):
         load(kb_dir)
 
@@ -77,8 +77,8 @@ def test_too_few_examples_is_rejected(kb_dir):
 
 
 def test_same_example_under_two_topics_is_rejected(kb_dir):
-    write_topics(kb_dir, "topics_c.yml", GOOD_TOPIC.format(id="third", related="first", last="eight a"))
-    with pytest.raises(KnowledgeError, match=r"example 'one' is also an example of 'first'"):
+    write_topics(kb_dir, "topics_c.yml", GOOD_TOPIC.format(id="third", related="first", last="first"))
+    with pytest.raises(KnowledgeError, match=r"example 'first 1' is also an example of 'first'"):
         load(kb_dir)
 
 
