@@ -42,11 +42,12 @@ find_python = $(shell for p in python$(1) $$(pyenv root 2>/dev/null)/versions/$(
 PY310 := $(call find_python,3.10)
 PY311 := $(call find_python,3.11)
 
-.PHONY: help install train run test validate test-stories clean
+.PHONY: help install train run test kb-report clean
 
 help:
 	@echo "make run    install if needed, train if needed, serve the bot and its web page"
 	@echo "make test   install, train and run every test"
+	@echo "make kb-report  render the knowledge base for clinical reviewers (results/kb-report.html)"
 	@echo "make train  build the spaCy pipeline and train the Rasa model (skips when nothing changed)"
 
 # --- environments: reinstalled only when their requirements file changes -------------------
@@ -92,6 +93,10 @@ run: train
 # --- tests -------------------------------------------------------------------------------
 test: train
 	@$(ACTION_ENV)/bin/pytest
+
+# --- content review ----------------------------------------------------------------------
+kb-report: $(ACTION_ENV)/.installed
+	@$(ACTION_PY) -m knowledge.report results/kb-report.html
 
 clean:
 	rm -rf build models var .pytest_cache

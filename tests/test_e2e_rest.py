@@ -111,3 +111,16 @@ def test_conversation_survives_a_rasa_restart(servers):
     replies = servers.say(sender, "what is IORT")
     # Same conversation: no new session, so no second disclaimer.
     assert said(replies) == KB.topic("treatment_iort").answer
+
+
+def test_every_topic_is_answered_through_the_real_servers(servers):
+    """Each topic's first example question, sent as a parent would, returns that topic's answer."""
+    sender = new_sender()
+    servers.say(sender, "hello")
+    wrong = {}
+    for topic in KB.topics.values():
+        replies = servers.say(sender, topic.examples[0])
+        answered = [payload.get("topic_id") for payload in custom(replies)]
+        if answered != [topic.id] or said(replies) != topic.answer:
+            wrong[topic.id] = answered
+    assert wrong == {}
