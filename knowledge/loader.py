@@ -71,12 +71,34 @@ class Contact:
         return [f"{labels[name]}: {getattr(self, name)}" for name in CONTACT_FIELDS if getattr(self, name)]
 
 
+@dataclass(frozen=True)
+class EmergencySign:
+    id: str
+    patterns: Tuple["re.Pattern[str]", ...]
+    examples: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Emergency:
+    reply: str
+    signs: Tuple[EmergencySign, ...]
+
+    def match(self, text: str) -> Optional[str]:
+        """The id of the first emergency sign the message shows, or None."""
+        text = " ".join(text.replace("\u2019", "'").split())
+        for sign in self.signs:
+            if any(pattern.search(text) for pattern in sign.patterns):
+                return sign.id
+        return None
+
+
 @dataclass
 class KnowledgeBase:
     topics: Dict[str, Topic] = field(default_factory=dict)
     terms: List[Term] = field(default_factory=list)
     replies: Dict[str, Reply] = field(default_factory=dict)
     contacts: Dict[str, Contact] = field(default_factory=dict)
+    emergency: Optional[Emergency] = None
 
     def topic(self, topic_id: str) -> Topic:
         return self.topics[topic_id]
@@ -171,6 +193,29 @@ def _parse_contacts(raw: object, path: Path) -> Dict[str, Contact]:
     return contacts
 
 
+def _parse_emergency(raw: object, path: Path) -> Emergency:
+    if not isinstance(raw, dict):
+        raise _fail(path, "emergency", "must be a mapping with reply and signs")
+    signs = []
+    for index, sign in enumerate(raw.get("signs") or []):
+        entry = f"sign '{sign.get('id', f'#{index + 1}')}'" if isinstance(sign, dict) else f"sign #{index + 1}"
+        if not isinstance(sign, dict):
+            raise _fail(path, entry, "must be a mapping")
+        patterns = []
+        for text in _text_list(sign, "patterns", path, entry):
+            try:
+                patterns.append(re.compile(text, re.IGNORECASE | re.DOTALL))
+            except re.error as error:
+                raise _fail(path, entry, f"pattern {text!r} is not a valid regular expression: {error}") from error
+        if not patterns:
+            raise _fail(path, entry, "needs at least one pattern")
+        signs.append(EmergencySign(_text(sign, "id", path, entry), tuple(patterns),
+                                   _text_list(sign, "examples", path, entry)))
+    if not signs:
+        raise _fail(path, "emergency", "needs at least one sign")
+    return Emergency(_text(raw, "reply", path, "emergency"), tuple(signs))
+
+
 def _read_yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -248,8 +293,10 @@ def load(directory: Optional[Path] = None, contacts_file: Optional[Path] = None)
                 raise _fail(path, f"reply '{key}'", "must be a mapping with text and source")
             kb.replies[key] = Reply(key, _text(raw, "text", path, f"reply '{key}'"),
                                     _text_list(raw, "source", path, f"reply '{key}'"))
-        if not ({"topics", "terms", "replies"} & set(data)):
-            raise KnowledgeError(f"{path.name}: expected a top-level 'topics', 'terms' or 'replies' key")
+        if "emergency" in data:
+            kb.emergency = _parse_emergency(data["emergency"], path)
+        if not ({"topics", "terms", "replies", "emergency"} & set(data)):
+            raise KnowledgeError(f"{path.name}: expected a top-level 'topics', 'terms', 'replies' or 'emergency' key")
     if not kb.topics:
         raise KnowledgeError(f"{directory}: no topics found")
     contacts_path = Path(contacts_file)
