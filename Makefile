@@ -19,6 +19,8 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
+# Rasa imports the project's own NLU component (bot.emergency) and both envs import knowledge/.
+export PYTHONPATH := $(CURDIR)
 
 VENV := .venv
 RASA_ENV := $(VENV)/rasa
@@ -77,7 +79,7 @@ $(SPACY_MODEL)/meta.json: $(KNOWLEDGE) bot/spacy_pipeline.py $(RASA_ENV)/.instal
 $(GENERATED_NLU): $(KNOWLEDGE) bot/training_data.py $(RASA_ENV)/.installed
 	@$(RASA_PY) bot/training_data.py $@
 
-$(MODEL): $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcard nlu/*.yml stories/*.yml) bot/domain.yml config.yml
+$(MODEL): $(SPACY_MODEL)/meta.json $(GENERATED_NLU) bot/emergency.py $(wildcard nlu/*.yml stories/*.yml) bot/domain.yml config.yml
 	@echo "Training the Rasa model; log: $(LOG)/train.log"
 	@$(RASA) train --data $(RASA_DATA) $(RASA_PATHS) --out models --fixed-model-name caregiver \
 	  > $(LOG)/train.log 2>&1 || { tail -n 40 $(LOG)/train.log; exit 1; }

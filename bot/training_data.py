@@ -1,6 +1,7 @@
 """Generate the Rasa NLU training data that comes from knowledge/.
 
-Every topic's example questions become `ask_question` examples and every vocabulary term's
+Every topic's example questions become `ask_question` examples, the emergency signs' examples
+`emergency` examples, and every vocabulary term's
 synonyms become entity synonyms, so knowledge/ stays the only hand-written copy. `make train`
 writes the result under build/ (git-ignored) and passes it to Rasa with --data.
 """
@@ -26,6 +27,8 @@ def _block(kind: str, name: str, examples: Iterable[str]) -> List[str]:
 def render(kb) -> str:
     examples = [example for topic in kb.topics.values() for example in topic.examples]
     lines = _block("intent", "ask_question", examples)
+    if kb.emergency:
+        lines += _block("intent", "emergency", [e for sign in kb.emergency.signs for e in sign.examples])
     for term in kb.terms:
         variants = sorted({name for name in (term.value.lower(), *term.synonyms) if name != term.value})
         if variants:

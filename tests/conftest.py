@@ -33,7 +33,7 @@ def base_env(**overrides: str) -> Dict[str, str]:
     env = dict(os.environ)
     env.update({"TF_CPP_MIN_LOG_LEVEL": "3", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
                 "LOCK_STORE_TYPE": "in_memory", "REDIS_HOST": "localhost", "REDIS_PORT": "6379",
-                "REDIS_DB": "1"})
+                "REDIS_DB": "1", "PYTHONPATH": str(ROOT)})
     env.update(overrides)
     return env
 

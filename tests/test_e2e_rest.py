@@ -124,3 +124,18 @@ def test_every_topic_is_answered_through_the_real_servers(servers):
         if answered != [topic.id] or said(replies) != topic.answer:
             wrong[topic.id] = answered
     assert wrong == {}
+
+
+def test_emergency_is_escalated_before_anything_else(servers):
+    sender = new_sender()
+    servers.say(sender, "hi")
+    for message in ["my daughter is having a seizure", "he is not breathing", "she has a fever and had chemo yesterday"]:
+        replies = servers.say(sender, message)
+        assert texts(replies)[0] == KB.emergency.reply, message
+        assert custom(replies)[0]["type"] == "emergency"
+
+
+def test_emergency_in_a_first_message_is_escalated(servers):
+    replies = servers.say(new_sender(), "my baby is turning blue")
+    assert KB.emergency.reply in texts(replies)
+    assert custom(replies) == [{"type": "emergency", "sign": "turning_blue"}]
