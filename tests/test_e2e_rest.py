@@ -69,6 +69,8 @@ def test_greeting_thanks_and_goodbye(servers):
     assert hello[0] == DISCLAIMER and hello[1].startswith("Hello.")
     assert texts(servers.say(sender, "thank you so much")) == [
         "You're welcome. Is there anything else I can help you find?"]
+    assert texts(servers.say(sender, "are you a robot"))[0].startswith(
+        "I'm an automated assistant, not a person and not a doctor.")
     assert texts(servers.say(sender, "bye"))[0].startswith("Take care.")
 
 
