@@ -33,7 +33,7 @@ LOG := var/log
 SPACY_MODEL := build/spacy/en_caregiver
 GENERATED_NLU := build/data/nlu_knowledge.yml
 MODEL := models/caregiver.tar.gz
-KNOWLEDGE := $(filter-out knowledge/contacts.yml,$(wildcard knowledge/*.yml)) knowledge/loader.py
+KNOWLEDGE := $(filter-out knowledge/contacts.yml,$(wildcard knowledge/*.yml)) knowledge/loader.py knowledge/generate.py
 RASA_DATA := nlu stories build/data
 RASA_PATHS := --domain bot/domain.yml --config config.yml
 
@@ -53,21 +53,21 @@ help:
 	@echo "make train  build the spaCy pipeline and train the Rasa model (skips when nothing changed)"
 
 # --- environments: reinstalled only when their requirements file changes -------------------
-$(RASA_ENV)/.installed: requirements/rasa.txt
-	@test -n "$(PY310)" || { echo "Python 3.10 not found. Install it (for example 'pyenv install 3.10.13') and run make again." >&2; exit 1; }
-	@echo "Creating the Rasa environment (Python 3.10) in $(RASA_ENV); log: $(LOG)/install-rasa.log"
-	@mkdir -p $(LOG) && rm -rf $(RASA_ENV) && $(PY310) -m venv $(RASA_ENV)
-	@$(RASA_PY) -m pip install --no-deps -r requirements/rasa.txt > $(LOG)/install-rasa.log 2>&1 \
-	  || { tail -n 30 $(LOG)/install-rasa.log; exit 1; }
+# $(call make_env,DIR,PYTHON,REQUIREMENTS,LABEL,VERSION): a fresh venv with exactly the pinned packages.
+define make_env
+	@test -n "$(2)" || { echo "Python $(5) not found. Install it (for example 'pyenv install $(5)') and run make again." >&2; exit 1; }
+	@echo "Creating the $(4) environment in $(1); log: $(LOG)/install-$(notdir $(1)).log"
+	@mkdir -p $(LOG) && rm -rf $(1) && $(2) -m venv $(1)
+	@$(1)/bin/python -m pip install --no-deps -r $(3) > $(LOG)/install-$(notdir $(1)).log 2>&1 \
+	  || { tail -n 30 $(LOG)/install-$(notdir $(1)).log; exit 1; }
 	@touch $@
+endef
+
+$(RASA_ENV)/.installed: requirements/rasa.txt
+	$(call make_env,$(RASA_ENV),$(PY310),$<,Rasa (Python 3.10),3.10.13)
 
 $(ACTION_ENV)/.installed: requirements/actions.txt
-	@test -n "$(PY311)" || { echo "Python 3.11 not found. Install it (for example 'pyenv install 3.11.7') and run make again." >&2; exit 1; }
-	@echo "Creating the action-server environment (Python 3.11) in $(ACTION_ENV); log: $(LOG)/install-actions.log"
-	@mkdir -p $(LOG) && rm -rf $(ACTION_ENV) && $(PY311) -m venv $(ACTION_ENV)
-	@$(ACTION_PY) -m pip install --no-deps -r requirements/actions.txt > $(LOG)/install-actions.log 2>&1 \
-	  || { tail -n 30 $(LOG)/install-actions.log; exit 1; }
-	@touch $@
+	$(call make_env,$(ACTION_ENV),$(PY311),$<,action-server (Python 3.11),3.11.7)
 
 install: $(RASA_ENV)/.installed $(ACTION_ENV)/.installed
 

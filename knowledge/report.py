@@ -2,12 +2,10 @@
 the page sentences it rests on, with its reading grade. Run with `make kb-report`."""
 from __future__ import annotations
 
-import argparse
 import html
 import statistics
-from pathlib import Path
 
-from knowledge import load
+from knowledge.generate import write_generated
 from knowledge.readability import reading_grade
 
 STYLE = """
@@ -60,14 +58,5 @@ def render(kb) -> str:
     return "\n".join(out)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("output", type=Path)
-    args = parser.parse_args()
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(load()), encoding="utf-8")
-    print(f"Knowledge base review page written to {args.output}")
-
-
 if __name__ == "__main__":
-    main()
+    write_generated(render, __doc__, "Knowledge base review page")
