@@ -49,7 +49,9 @@ class EmergencyRules(GraphComponent):
     def _mark(message: Message, sign: Optional[str]) -> None:
         logger.debug("emergency sign '%s' matched", sign)
         intent = {"name": EMERGENCY_INTENT, "confidence": 1.0}
-        ranking = [intent] + [item for item in message.get(INTENT_RANKING_KEY) or []
+        # The other intents stay in the ranking for the record, with no confidence left: otherwise
+        # the FallbackClassifier would see two confident intents and call the message ambiguous.
+        ranking = [intent] + [{**item, "confidence": 0.0} for item in message.get(INTENT_RANKING_KEY) or []
                               if item.get("name") != EMERGENCY_INTENT]
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -2,6 +2,7 @@
 exactly as the web page does."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 
@@ -24,7 +25,12 @@ def said(replies: list) -> str:
 
 
 def custom(replies: list) -> list:
-    return [reply["custom"] for reply in replies if "custom" in reply]
+    """The structured payloads, without the disclaimer's."""
+    return [reply["custom"] for reply in replies if "custom" in reply and reply["custom"].get("type") != "disclaimer"]
+
+
+def cited(payload: dict) -> dict:
+    return {key: payload[key] for key in ("type", "topic_id", "title", "source_section") if key in payload}
 
 
 def new_sender() -> str:
@@ -34,9 +40,10 @@ def new_sender() -> str:
 def test_first_message_gets_the_disclaimer_then_the_symptoms_answer(servers):
     replies = servers.say(new_sender(), "what are the symptoms of neuroblastoma?")
     assert said(replies) == DISCLAIMER + "\n\n" + KB.topic("symptoms_common").answer
-    assert custom(replies) == [{"type": "answer", "topic_id": "symptoms_common",
-                                "title": KB.topic("symptoms_common").title,
-                                "source_section": "Symptoms of neuroblastoma"}]
+    assert [cited(payload) for payload in custom(replies)] == [{
+        "type": "answer", "topic_id": "symptoms_common", "title": KB.topic("symptoms_common").title,
+        "source_section": "Symptoms of neuroblastoma"}]
+    assert {"type": "disclaimer"} in [reply.get("custom") for reply in replies]
 
 
 def test_disclaimer_is_sent_once_per_conversation(servers):
@@ -131,7 +138,9 @@ def test_every_topic_is_answered_through_the_real_servers(servers):
 def test_emergency_is_escalated_before_anything_else(servers):
     sender = new_sender()
     servers.say(sender, "hi")
-    for message in ["my daughter is having a seizure", "he is not breathing", "she has a fever and had chemo yesterday"]:
+    for message in ["my daughter is having a seizure", "he is not breathing", "she has a fever and had chemo yesterday",
+                    # A question the classifier is sure of, with an emergency in it: still an emergency.
+                    "i was going to ask what the ct scan shows but she just collapsed on the floor"]:
         replies = servers.say(sender, message)
         assert texts(replies)[0] == KB.emergency.reply, message
         assert custom(replies)[0]["type"] == "emergency"
@@ -141,3 +150,42 @@ def test_emergency_in_a_first_message_is_escalated(servers):
     replies = servers.say(new_sender(), "my baby is turning blue")
     assert KB.emergency.reply in texts(replies)
     assert custom(replies) == [{"type": "emergency", "sign": "turning_blue"}]
+
+
+def test_follow_ups_use_the_last_topic(servers):
+    sender = new_sender()
+    servers.say(sender, "/session_start")
+    assert custom(servers.say(sender, "what is mibg therapy"))[0]["topic_id"] == "treatment_mibg_therapy"
+    replies = servers.say(sender, "what are its side effects?")
+    assert said(replies) == KB.topic("treatment_mibg_side_effects").answer
+    replies = servers.say(sender, "tell me more")
+    related = [t for t in KB.topic("treatment_mibg_side_effects").related if t != "treatment_mibg_therapy"]
+    assert custom(replies)[0]["topic_id"] == related[0]
+
+
+def test_did_you_mean_buttons_answer_when_pressed(servers):
+    sender = new_sender()
+    servers.say(sender, "/session_start")
+    replies = servers.say(sender, "side effects")
+    payload = custom(replies)[0]
+    assert payload["type"] == "clarify"
+    buttons = [button for reply in replies for button in reply.get("buttons", [])]
+    assert [button["title"] for button in buttons] == [option["title"] for option in payload["options"]]
+    assert 2 <= len(buttons) <= 3
+    replies = servers.say(sender, buttons[-1]["payload"])
+    chosen = payload["options"][-1]["topic_id"]
+    assert said(replies) == KB.topic(chosen).answer
+
+
+def test_a_deferred_question_is_kept_for_review_without_personal_details(servers):
+    sender = new_sender()
+    servers.say(sender, "/session_start")
+    log = servers.workdir / "unanswered.jsonl"
+    before = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    replies = servers.say(sender, "how much tylenol can i give my son Leo? call me on 415 555 0134")
+    assert said(replies) == DEFER
+    after = log.read_text(encoding="utf-8").splitlines()
+    assert len(after) == len(before) + 1
+    entry = json.loads(after[-1])
+    assert entry["text"] == "how much tylenol can i give my son [name]? call me on [number]"
+    assert sender not in after[-1]
