@@ -1,0 +1,117 @@
+"""Start the real action server and Rasa server on free loopback ports, as `make run` does, for the
+tests and for `make evaluate`. Runs in the action-server environment; Rasa runs from its own
+environment as a subprocess."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Dict
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA_BIN = ROOT / ".venv" / "rasa" / "bin"
+ACTION_PYTHON = ROOT / ".venv" / "actions" / "bin" / "python"
+MODEL = ROOT / "models" / "caregiver.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def base_env(**overrides: str) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update({"TF_CPP_MIN_LOG_LEVEL": "3", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+                "LOCK_STORE_TYPE": "in_memory", "REDIS_HOST": "localhost", "REDIS_PORT": "6379",
+                "REDIS_DB": "1", "PYTHONPATH": str(ROOT)})
+    env.update(overrides)
+    return env
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+class Servers:
+    """The real action server and Rasa server on free loopback ports, with a fresh SQLite tracker store."""
+
+    def __init__(self, workdir: Path, **env: str) -> None:
+        self.workdir = workdir
+        self.action_port = free_port()
+        self.rasa_port = free_port()
+        self.tracker_db = workdir / "tracker.db"
+        self.env = base_env(
+            ACTION_SERVER_URL=f"http://127.0.0.1:{self.action_port}/webhook",
+            TRACKER_STORE_URL=f"sqlite:///{self.tracker_db}",
+            SANIC_HOST="127.0.0.1",
+            UNANSWERED_LOG=str(workdir / "unanswered.jsonl"),
+            **env,
+        )
+        self.processes: Dict[str, subprocess.Popen] = {}
+
+    @property
+    def rest_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+    def _start(self, name: str, command: list, health: str) -> None:
+        log = self.workdir / f"{name}.log"
+        with log.open("ab") as out:
+            process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        self.processes[name] = process
+        wait_until_up(health, process, log)
+
+    def start_actions(self) -> None:
+        self._start("actions", [str(ACTION_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
+                                "--port", str(self.action_port)],
+                    f"http://127.0.0.1:{self.action_port}/health")
+
+    def start_rasa(self) -> None:
+        self._start("rasa", [str(RASA_BIN / "rasa"), "run", "--model", str(MODEL),
+                             "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+                             "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
+                    f"http://127.0.0.1:{self.rasa_port}/")
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name)
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+    def __enter__(self) -> "Servers":
+        try:
+            self.start_actions()
+            self.start_rasa()
+        except BaseException:
+            self.stop_all()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop_all()
+
+    def say(self, sender: str, message: str) -> list:
+        response = httpx.post(self.rest_url, json={"sender": sender, "message": message}, timeout=60)
+        response.raise_for_status()
+        return response.json()
