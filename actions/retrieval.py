@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import List
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -69,30 +69,49 @@ class Match:
 
 class TopicIndex:
     """Every topic's title and example questions, embedded once; a query scores each topic by
-    its closest entry (cosine similarity)."""
+    its closest entry (cosine similarity).
 
-    def __init__(self, kb: KnowledgeBase, model) -> None:
+    `cache` maps text to its embedding. A reload of the knowledge base passes the previous
+    index's cache, so only new or changed texts are embedded again.
+    """
+
+    def __init__(self, kb: KnowledgeBase, model, cache: Optional[Dict[str, np.ndarray]] = None) -> None:
         self._model = model
-        self._topic_ids: List[str] = []
+        topic_ids: List[str] = []
         texts: List[str] = []
         for topic in kb.topics.values():
             for text in (topic.title, *topic.examples):
-                self._topic_ids.append(topic.id)
+                topic_ids.append(topic.id)
                 texts.append(text)
-        self._embeddings = self._encode(texts)
-        self._topics = sorted(set(self._topic_ids))
-        self._rows_of = {topic: np.array([i for i, t in enumerate(self._topic_ids) if t == topic])
-                         for topic in self._topics}
+        previous = cache or {}
+        missing = sorted({text for text in texts if text not in previous})
+        fresh = dict(zip(missing, self._encode(missing))) if missing else {}
+        self.cache: Dict[str, np.ndarray] = {text: previous.get(text, fresh.get(text)) for text in texts}
+        self.encoded_on_build = len(missing)
+        self._embeddings = np.stack([self.cache[text] for text in texts])
+        self._topics = sorted(set(topic_ids))
+        rows: Dict[str, List[int]] = {topic: [] for topic in self._topics}
+        for row, topic in enumerate(topic_ids):
+            rows[topic].append(row)
+        self._rows_of = {topic: np.array(indices) for topic, indices in rows.items()}
 
     def _encode(self, texts: List[str]) -> np.ndarray:
         return self._model.encode(texts, batch_size=64, normalize_embeddings=True,
                                   convert_to_numpy=True, show_progress_bar=False)
 
-    def search(self, query: str, limit: int = 3) -> List[Match]:
+    def scores(self, query: str) -> Dict[str, float]:
+        """Every topic's score for the query; empty for an empty query."""
         query = " ".join(query.split())[:MAX_QUERY_CHARS]
         if not query:
-            return []
+            return {}
         similarities = self._embeddings @ self._encode([query])[0]
-        best = [Match(topic, float(similarities[rows].max())) for topic, rows in self._rows_of.items()]
-        best.sort(key=lambda match: match.score, reverse=True)
-        return best[:limit]
+        return {topic: float(similarities[rows].max()) for topic, rows in self._rows_of.items()}
+
+    def search(self, query: str, limit: int = 3) -> List[Match]:
+        return rank(self.scores(query), limit)
+
+
+def rank(scores: Dict[str, float], limit: int = 3) -> List[Match]:
+    """The best `limit` topics, best first (ties broken by id, so results are reproducible)."""
+    ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    return [Match(topic, score) for topic, score in ordered[:limit]]
