@@ -1,21 +1,45 @@
-"""Answer a parent's question from the knowledge base, or defer to the care team."""
+"""Answer a parent's question from the knowledge base, ask which topic they meant, or defer.
+
+Every message Rasa reads as a question (`ask_question`), as out of scope, or cannot classify
+(`nlu_fallback`) comes here, so one decision (actions/decision.py) weighs the NLU ranking and the
+retrieval scores together. Follow-ups lean on the `last_topic` slot (actions/followups.py).
+Deferred questions are recorded, scrubbed, for the content team (actions/unanswered.py).
+"""
 from __future__ import annotations
 
 import logging
-import os
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import knowledge_base, topic_index
-from actions.replies import answer_message, defer_message
+from actions import followups, unanswered
+from actions.content import store
+from actions.decision import Decision, Signals, Thresholds, decide
+from actions.replies import answer_message, clarify_message, defer_message, no_more_message
+from knowledge import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 
-# Below this cosine similarity the closest topic is not close enough to answer with.
-ANSWER_THRESHOLD = float(os.environ.get("ANSWER_THRESHOLD", "0.6"))
+CANDIDATES = 5
+MAX_SHOWN = 20  # topics remembered for "tell me more"
+
+
+def with_signals(message: Dict[str, Any], signals: Optional[Signals]) -> Dict[str, Any]:
+    """The decision's inputs go with the reply, so `make evaluate` can replay the decision offline
+    to calibrate the thresholds, and a reviewer can see why the bot answered as it did."""
+    if signals is not None:
+        message["json_message"]["signals"] = signals.as_dict()
+    return message
+
+
+def chosen_topic(tracker: Tracker) -> Optional[str]:
+    """The topic of a "did you mean" button the parent pressed, if this message is one."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "topic_id":
+            return str(entity.get("value") or "")
+    return None
 
 
 class AnswerQuestion(Action):
@@ -24,25 +48,74 @@ class AnswerQuestion(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        kb = knowledge_base()
-        matches = topic_index().search(tracker.latest_message.get("text") or "")
-        if not matches or matches[0].score < ANSWER_THRESHOLD:
-            logger.info("conversation %s: deferred (best score %.2f)", tracker.sender_id,
-                        matches[0].score if matches else 0.0)
-            dispatcher.utter_message(**defer_message(kb))
+        kb, index = store().current()
+        text = tracker.latest_message.get("text") or ""
+        last_topic = tracker.get_slot("last_topic")
+        shown = list(tracker.get_slot("shown_topics") or [])
+
+        chosen = chosen_topic(tracker)
+        if chosen is not None:
+            if chosen in kb.topics:
+                return self._answer(dispatcher, tracker, kb, chosen, 1.0, shown, "chosen")
+            return self._defer(dispatcher, tracker, kb, text, Decision("defer", "unknown_choice"), None)
+
+        if last_topic in kb.topics and followups.wants_more(text):
+            following = followups.next_related(kb, last_topic, shown)
+            if following:
+                return self._answer(dispatcher, tracker, kb, following, 1.0, shown, "more")
+            logger.info("conversation %s: nothing more on %s", tracker.sender_id, last_topic)
+            dispatcher.utter_message(**no_more_message(kb, kb.topic(last_topic)))
             return []
-        best = matches[0]
-        logger.info("conversation %s: answered %s (score %.2f)", tracker.sender_id, best.topic_id, best.score)
-        dispatcher.utter_message(**answer_message(kb, kb.topic(best.topic_id)))
-        return [SlotSet("last_topic", best.topic_id)]
+
+        scores = index.scores(text)
+        follow_up = last_topic in kb.topics and bool(scores) and followups.leans_on_context(text)
+        if follow_up:
+            contextual = None if followups.asks_for_another(text) else \
+                index.scores(followups.contextual_query(kb, last_topic, text))
+            scores = followups.follow_up_scores(kb, last_topic, text, scores, contextual)
+        signals = Signals.from_parse(tracker.latest_message, scores, CANDIDATES, use_selector=not follow_up)
+        decision = decide(signals, Thresholds.from_env())
+
+        if decision.outcome == "answer":
+            return self._answer(dispatcher, tracker, kb, decision.topic_id, decision.confidence, shown,
+                                decision.reason, signals)
+        if decision.outcome == "clarify":
+            logger.info("conversation %s: clarify between %s (best %.2f)", tracker.sender_id,
+                        ", ".join(decision.options), decision.confidence)
+            dispatcher.utter_message(**with_signals(clarify_message(kb, list(decision.options), decision.confidence),
+                                                    signals))
+            return []
+        return self._defer(dispatcher, tracker, kb, text, decision, signals)
+
+    @staticmethod
+    def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, topic_id: str,
+                confidence: float, shown: List[str], reason: str,
+                signals: Optional[Signals] = None) -> List[Dict[Text, Any]]:
+        logger.info("conversation %s: answered %s (%s, %.2f)", tracker.sender_id, topic_id, reason, confidence)
+        dispatcher.utter_message(**with_signals(answer_message(kb, kb.topic(topic_id), confidence), signals))
+        shown = [topic for topic in shown if topic != topic_id][-(MAX_SHOWN - 1):] + [topic_id]
+        return [SlotSet("last_topic", topic_id), SlotSet("shown_topics", shown)]
+
+    @staticmethod
+    def _defer(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, text: str,
+               decision: Decision, signals: Optional[Signals]) -> List[Dict[Text, Any]]:
+        logger.info("conversation %s: deferred (%s, best %.2f)", tracker.sender_id, decision.reason,
+                    decision.confidence)
+        if text.strip():
+            unanswered.record(kb, text, decision, signals)
+        dispatcher.utter_message(**with_signals(defer_message(kb, decision.reason), signals))
+        return []
 
 
 class Defer(Action):
+    """The dialogue's own fallback, when no rule or policy knows what to do next."""
+
     def name(self) -> Text:
         return "action_defer"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        logger.info("conversation %s: deferred to the care team", tracker.sender_id)
-        dispatcher.utter_message(**defer_message(knowledge_base()))
+        kb = store().current()[0]
+        logger.info("conversation %s: deferred to the care team (dialogue fallback)", tracker.sender_id)
+        dispatcher.utter_message(**defer_message(kb, "dialogue_fallback"))
         return []

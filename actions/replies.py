@@ -1,6 +1,9 @@
-"""Messages built from knowledge/: answers, the deferral, emergencies and the disclaimer."""
+"""Messages built from knowledge/: answers, "did you mean" choices, the deferral, emergencies and
+the disclaimer. Each carries a `custom` payload saying what kind of reply it is, for the widget
+and for `make evaluate`."""
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List, Optional
 
 from knowledge import KnowledgeBase, Topic
@@ -11,21 +14,45 @@ def _with_contact(text: str, contact_lines: List[str]) -> str:
     return text + "\n\n" + "\n".join(contact_lines) if contact_lines else text
 
 
-def answer_message(kb: KnowledgeBase, topic: Topic) -> Dict[str, Any]:
+def answer_message(kb: KnowledgeBase, topic: Topic, confidence: Optional[float] = None) -> Dict[str, Any]:
+    payload: Dict[str, Any] = {
+        "type": "answer",
+        "topic_id": topic.id,
+        "title": topic.title,
+        "source_section": topic.section,
+    }
+    if confidence is not None:
+        payload["confidence"] = round(confidence, 4)
+    return {"text": _with_contact(topic.answer, kb.contact(topic.id).lines()), "json_message": payload}
+
+
+def choose_payload(topic_id: str) -> str:
+    """What a "did you mean" button sends back: the question intent with the chosen topic."""
+    return "/ask_question" + json.dumps({"topic_id": topic_id}, separators=(",", ":"))
+
+
+def clarify_message(kb: KnowledgeBase, topic_ids: List[str], confidence: float) -> Dict[str, Any]:
+    """Up to three "did you mean" buttons. The payload lists the same choices for the widget."""
+    topics = [kb.topic(topic_id) for topic_id in topic_ids]
     return {
-        "text": _with_contact(topic.answer, kb.contact(topic.id).lines()),
-        "json_message": {
-            "type": "answer",
-            "topic_id": topic.id,
-            "title": topic.title,
-            "source_section": topic.section,
-        },
+        "text": kb.replies["clarify"].text,
+        "buttons": [{"title": topic.title, "payload": choose_payload(topic.id)} for topic in topics],
+        "json_message": {"type": "clarify", "confidence": round(confidence, 4),
+                         "options": [{"topic_id": topic.id, "title": topic.title} for topic in topics]},
     }
 
 
-def defer_message(kb: KnowledgeBase) -> Dict[str, Any]:
+def defer_message(kb: KnowledgeBase, reason: Optional[str] = None) -> Dict[str, Any]:
+    payload: Dict[str, Any] = {"type": "defer"}
+    if reason:
+        payload["reason"] = reason
     return {"text": _with_contact(kb.replies["defer"].text, kb.contact("care_team").lines()),
-            "json_message": {"type": "defer"}}
+            "json_message": payload}
+
+
+def no_more_message(kb: KnowledgeBase, topic: Topic) -> Dict[str, Any]:
+    return {"text": _with_contact(kb.replies["no_more"].text, kb.contact("care_team").lines()),
+            "json_message": {"type": "defer", "reason": "no_more", "topic_id": topic.id}}
 
 
 def emergency_message(kb: KnowledgeBase, sign: Optional[str]) -> Dict[str, Any]:
@@ -34,4 +61,4 @@ def emergency_message(kb: KnowledgeBase, sign: Optional[str]) -> Dict[str, Any]:
 
 
 def disclaimer_message(kb: KnowledgeBase) -> Dict[str, Any]:
-    return {"text": kb.replies["disclaimer"].text}
+    return {"text": kb.replies["disclaimer"].text, "json_message": {"type": "disclaimer"}}

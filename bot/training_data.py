@@ -1,8 +1,11 @@
 """Generate the Rasa NLU training data that comes from knowledge/.
 
-Every topic's example questions become `ask_question` examples, the emergency signs' examples
-`emergency` examples, and every vocabulary term's
-synonyms become entity synonyms, so knowledge/ stays the only hand-written copy. `make train`
+Every topic's example questions become examples of the retrieval intent `ask_question/<topic id>`:
+DIET learns `ask_question` from all of them and the ResponseSelector learns to rank the topics.
+The ResponseSelector needs a response per topic; it is the topic's title (the bot never utters
+it: the action server answers from knowledge/). The emergency signs' examples become `emergency`
+examples and every vocabulary term's synonyms become entity synonyms, so knowledge/ stays the
+only hand-written copy. `make train`
 writes the result under build/ (git-ignored) and passes it to Rasa with --data.
 """
 from __future__ import annotations
@@ -23,15 +26,23 @@ def _block(kind: str, name: str, examples: Iterable[str]) -> List[str]:
     return lines
 
 
+def _quoted(text: str) -> str:
+    return '"' + " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def render(kb) -> str:
-    examples = [example for topic in kb.topics.values() for example in topic.examples]
-    lines = _block("intent", "ask_question", examples)
+    lines: List[str] = []
+    for topic in kb.topics.values():
+        lines += _block("intent", f"ask_question/{topic.id}", topic.examples)
     if kb.emergency:
         lines += _block("intent", "emergency", [e for sign in kb.emergency.signs for e in sign.examples])
     for term in kb.terms:
         variants = sorted({name for name in (term.value.lower(), *term.synonyms) if name != term.value})
         if variants:
             lines += _block("synonym", term.value, variants)
+    lines.append("responses:")
+    for topic in kb.topics.values():
+        lines += [f"  utter_ask_question/{topic.id}:", f"    - text: {_quoted(topic.title)}"]
     return HEADER + "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import AnswerQuestion, Defer
 from actions.content import knowledge_base
+from actions.decision import Thresholds
 from actions.session import StartSession
 from tests.conftest import load_tracker_json
 
@@ -25,27 +26,30 @@ def test_symptoms_question_is_answered_from_knowledge():
     messages, events = run(AnswerQuestion(), "symptoms_question")
     assert len(messages) == 1
     assert messages[0]["text"] == kb.topic("symptoms_common").answer
-    assert messages[0]["custom"] == {
+    payload = messages[0]["custom"]
+    assert {key: payload[key] for key in ("type", "topic_id", "title", "source_section")} == {
         "type": "answer",
         "topic_id": "symptoms_common",
         "title": kb.topic("symptoms_common").title,
         "source_section": "Symptoms of neuroblastoma",
     }
-    assert events == [SlotSet("last_topic", "symptoms_common")]
+    assert payload["confidence"] >= Thresholds().answer
+    assert payload["signals"]["candidates"][0] == ["symptoms_common", payload["confidence"]]
+    assert events == [SlotSet("last_topic", "symptoms_common"), SlotSet("shown_topics", ["symptoms_common"])]
 
 
 def test_lay_words_find_the_mibg_scan():
     messages, events = run(AnswerQuestion(), "lay_words_question")
     assert messages[0]["custom"]["topic_id"] == "imaging_mibg_scan"
-    assert events == [SlotSet("last_topic", "imaging_mibg_scan")]
+    assert events[0] == SlotSet("last_topic", "imaging_mibg_scan")
 
 
 @pytest.mark.parametrize("tracker_name", ["unrelated_question", "empty_message"])
-def test_question_the_knowledge_base_cannot_answer_is_deferred(tracker_name):
+def test_question_the_knowledge_base_cannot_answer_is_deferred(tracker_name, unanswered_log):
     kb = knowledge_base()
     messages, events = run(AnswerQuestion(), tracker_name)
     assert [message["text"] for message in messages] == [kb.replies["defer"].text]
-    assert messages[0]["custom"] == {"type": "defer"}
+    assert messages[0]["custom"]["type"] == "defer"
     assert events == []
 
 

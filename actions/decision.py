@@ -1,0 +1,151 @@
+"""One decision for every question: answer, clarify or defer.
+
+It combines what the bot knows about a message:
+- the NLU's intent ranking from Rasa: how sure the classifier is that the message is something
+  the page does not cover (`out_of_scope`);
+- the NLU's topic ranking: the ResponseSelector's confidence in each `ask_question/<topic id>`,
+  learned from the example questions with word and character features (good at telling apart
+  close topics by a key word, "resectable" or "unresectable");
+- the retrieval scores: cosine similarity between the message and each topic's title and example
+  questions (all-MiniLM-L6-v2), good at meaning across different words.
+A topic's score is the weighted mean of its two topic scores; the weight was calibrated too.
+
+Emergencies never reach this: the NLU's emergency rules and the dialogue rule escalate first.
+
+The thresholds were calibrated on the dev set (tests/dev_set.yml) with `make evaluate`, which saves
+the trade-off curve; README.md lists the values and the figures they gave. Each can be overridden
+in the environment, for example `ANSWER_THRESHOLD=0.7 make run`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from actions.retrieval import Match
+
+QUESTION_INTENTS = ("ask_question", "out_of_scope", "nlu_fallback")
+MAX_OPTIONS = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    topic_id: str
+    retrieval: float  # cosine similarity, 0 to 1
+    selector: float = 0.0  # ResponseSelector confidence, 0 to 1
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    # How much the ResponseSelector's confidence counts against retrieval (0 = retrieval only).
+    selector_weight: float = 0.35
+    # Answer straight away when the best topic scores at least this ...
+    answer: float = 0.60
+    # ... and beats the runner-up by at least this much (otherwise the two are too close to pick).
+    margin: float = 0.20
+    # Between `clarify` and an answer, offer the closest topics as "did you mean" buttons.
+    clarify: float = 0.50
+    # A runner-up is offered as a button only when it is within this distance of the best.
+    spread: float = 0.15
+    # Defer when the NLU is at least this sure the message is out of scope ...
+    out_of_scope: float = 0.50
+    # ... unless retrieval is at least this sure of one topic.
+    override: float = 0.80
+
+    @classmethod
+    def from_env(cls, environ: Optional[Dict[str, str]] = None) -> "Thresholds":
+        environ = os.environ if environ is None else environ
+        values = {}
+        for name in cls.__dataclass_fields__:
+            raw = environ.get(name.upper() if name.endswith("_weight") else f"{name.upper()}_THRESHOLD")
+            if raw:
+                values[name] = float(raw)
+        return replace(cls(), **values)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the decision sees about one message."""
+
+    candidates: Tuple[Candidate, ...]  # the best topics by either score
+    out_of_scope: float = 0.0  # the NLU's confidence that the message is out of scope
+    # False when there is no selector ranking to use: the model has none, or the message is a
+    # follow-up whose retrieval scores carry the conversation's context and the selector's cannot.
+    selector_used: bool = True
+
+    @classmethod
+    def from_parse(cls, parse: dict, retrieval: Dict[str, float], limit: int = 5,
+                   use_selector: bool = True) -> "Signals":
+        """Signals from Rasa's parse of the message and the retrieval scores of every topic."""
+        selector = selector_ranking(parse) if use_selector else {}
+        top = sorted(retrieval, key=lambda topic: -retrieval[topic])[:limit]
+        top += [topic for topic in sorted(selector, key=lambda topic: -selector[topic])[:limit]
+                if topic in retrieval and topic not in top]
+        return cls(tuple(Candidate(topic, retrieval[topic], selector.get(topic, 0.0)) for topic in top),
+                   out_of_scope_confidence(parse), bool(selector))
+
+    def as_dict(self) -> dict:
+        return {"out_of_scope": round(self.out_of_scope, 4), "selector_used": self.selector_used,
+                "candidates": [[c.topic_id, round(c.retrieval, 4), round(c.selector, 4)] for c in self.candidates]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Signals":
+        return cls(tuple(Candidate(topic, float(retrieval), float(selector))
+                         for topic, retrieval, selector in data["candidates"]), float(data["out_of_scope"]),
+                   bool(data.get("selector_used", True)))
+
+    def ranked(self, selector_weight: float) -> List[Match]:
+        """The candidates by combined score, best first (ties by id, so results are reproducible)."""
+        if not self.selector_used:
+            selector_weight = 0.0
+        scored = [Match(c.topic_id, (1 - selector_weight) * c.retrieval + selector_weight * c.selector)
+                  for c in self.candidates]
+        return sorted(scored, key=lambda match: (-match.score, match.topic_id))
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # answer | clarify | defer
+    reason: str
+    topic_id: Optional[str] = None
+    options: Tuple[str, ...] = field(default_factory=tuple)
+    confidence: float = 0.0
+
+
+def selector_ranking(parse: dict) -> Dict[str, float]:
+    """The ResponseSelector's confidence per topic id (empty when the model has none)."""
+    selector = ((parse.get("response_selector") or {}).get("ask_question") or {})
+    ranking = {}
+    for item in selector.get("ranking") or []:
+        key = str(item.get("intent_response_key") or "")
+        if key.startswith("ask_question/"):
+            ranking[key.split("/", 1)[1]] = float(item.get("confidence") or 0.0)
+    return ranking
+
+
+def out_of_scope_confidence(parse: dict) -> float:
+    """The NLU's confidence in `out_of_scope`, read from the full ranking (a FallbackClassifier
+    prediction keeps the original ranking behind it)."""
+    for item in parse.get("intent_ranking") or []:
+        if item.get("name") == "out_of_scope":
+            return float(item.get("confidence") or 0.0)
+    intent = parse.get("intent") or {}
+    return float(intent.get("confidence") or 0.0) if intent.get("name") == "out_of_scope" else 0.0
+
+
+def decide(signals: Signals, thresholds: Thresholds) -> Decision:
+    candidates = signals.ranked(thresholds.selector_weight)
+    if not candidates:
+        return Decision("defer", "empty")
+    best = candidates[0]
+    if signals.out_of_scope >= thresholds.out_of_scope and best.score < thresholds.override:
+        return Decision("defer", "out_of_scope", confidence=best.score)
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    if best.score >= thresholds.answer and best.score - runner_up >= thresholds.margin:
+        return Decision("answer", "confident", best.topic_id, confidence=best.score)
+    if best.score >= thresholds.clarify:
+        options = tuple(match.topic_id for match in candidates[:MAX_OPTIONS]
+                        if best.score - match.score <= thresholds.spread and match.score >= thresholds.clarify)
+        return Decision("clarify", "close" if len(options) > 1 else "unsure", options=options,
+                        confidence=best.score)
+    return Decision("defer", "no_match", confidence=best.score)

@@ -1,0 +1,111 @@
+"""Follow-ups resolved against the last topic, "tell me more", "did you mean" buttons and the
+record of unanswered questions: the answer action with the real knowledge base and model."""
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import AnswerQuestion
+from actions.content import knowledge_base
+from actions.replies import choose_payload
+from tests.conftest import make_tracker
+
+
+def answer(tracker):
+    dispatcher = CollectingDispatcher()
+    events = AnswerQuestion().run(dispatcher, tracker, domain={})
+    return dispatcher.messages, events
+
+
+def reply_of(text, **slots):
+    messages, events = answer(make_tracker(text, slots=slots))
+    assert len(messages) == 1
+    return messages[0]["custom"], events
+
+
+@pytest.mark.parametrize("last_topic, follow_up, expected", [
+    ("treatment_mibg_therapy", "what are its side effects?", "treatment_mibg_side_effects"),
+    ("treatment_mibg_therapy", "how is it given?", "treatment_mibg_how_given"),
+    ("treatment_regional_over_1", "and for babies?", "treatment_regional_under_1"),
+    ("treatment_iort", "what are the benefits of it", "treatment_iort_benefits"),
+    ("stage_4s", "how is it treated?", "treatment_stage_4s"),
+])
+def test_follow_up_resolves_against_the_last_topic(last_topic, follow_up, expected):
+    payload, events = reply_of(follow_up, last_topic=last_topic)
+    assert (payload["type"], payload.get("topic_id")) == ("answer", expected)
+    assert SlotSet("last_topic", expected) in events
+
+
+def test_the_other_scan_is_about_the_other_scans_not_the_one_just_read():
+    payload, _ = reply_of("what about the other scan?", last_topic="imaging_mibg_scan")
+    offered = [option["topic_id"] for option in payload.get("options") or []] or [payload.get("topic_id")]
+    assert payload["type"] in ("answer", "clarify")
+    assert set(offered) <= {"imaging_pet_scan", "imaging_overview", "imaging_ct_scan", "imaging_mri",
+                            "imaging_ultrasound", "imaging_xray"}
+
+
+def test_a_follow_up_that_names_its_subject_is_read_as_it_is():
+    payload, _ = reply_of("what about mibg therapy?", last_topic="symptoms_common")
+    assert payload.get("topic_id") == "treatment_mibg_therapy"
+
+
+def test_tell_me_more_moves_on_to_related_topics_without_repeating():
+    kb = knowledge_base()
+    related = kb.topic("treatment_mibg_therapy").related
+    payload, events = reply_of("tell me more", last_topic="treatment_mibg_therapy",
+                               shown_topics=["treatment_mibg_therapy"])
+    assert payload["topic_id"] == related[0]
+    shown = ["treatment_mibg_therapy", *related]
+    payload, events = reply_of("tell me more please", last_topic="treatment_mibg_therapy", shown_topics=shown)
+    assert (payload["type"], payload["reason"]) == ("defer", "no_more")
+    assert events == []
+
+
+def test_tell_me_more_with_nothing_said_yet_is_not_answered_with_a_guess():
+    payload, _ = reply_of("tell me more")
+    assert payload["type"] in ("defer", "clarify")
+
+
+def test_close_topics_get_did_you_mean_buttons_that_answer_when_pressed():
+    kb = knowledge_base()
+    messages, _ = answer(make_tracker("side effects"))
+    payload = messages[0]["custom"]
+    if payload["type"] != "clarify":
+        pytest.fail(f"'side effects' alone should ask which treatment, got {payload}")
+    buttons = messages[0]["buttons"]
+    assert 2 <= len(buttons) <= 3
+    assert [button["title"] for button in buttons] == [kb.topic(o["topic_id"]).title for o in payload["options"]]
+    chosen = payload["options"][1]["topic_id"]
+    assert buttons[1]["payload"] == choose_payload(chosen)
+    pressed = make_tracker(buttons[1]["payload"], entities=[{"entity": "topic_id", "value": chosen}])
+    messages, events = answer(pressed)
+    assert messages[0]["custom"]["topic_id"] == chosen
+    assert messages[0]["text"] == kb.topic(chosen).answer
+
+
+def test_a_button_for_a_topic_that_no_longer_exists_is_deferred():
+    messages, _ = answer(make_tracker("/ask_question", entities=[{"entity": "topic_id", "value": "gone"}]))
+    assert messages[0]["custom"]["type"] == "defer"
+
+
+def test_deferred_question_is_recorded_scrubbed(unanswered_log):
+    text = "My name is Maria, my son Leo needs a dose of tylenol, call 415-555-0134 or maria@example.org"
+    messages, _ = answer(make_tracker(text, intent="out_of_scope", confidence=0.95,
+                                      ranking=[{"name": "out_of_scope", "confidence": 0.95}]))
+    assert messages[0]["custom"]["type"] == "defer"
+    lines = unanswered_log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    entry = json.loads(lines[0])
+    assert entry["reason"] == "out_of_scope"
+    assert entry["text"] == "My name is [name], my son [name] needs a dose of tylenol, call [number] or [email]"
+    assert set(entry) == {"time", "reason", "text", "closest"}
+    assert stat.S_IMODE(unanswered_log.stat().st_mode) == 0o600
+
+
+def test_answered_questions_are_not_recorded(unanswered_log):
+    answer(make_tracker("what are the symptoms of neuroblastoma"))
+    assert not unanswered_log.exists()
