@@ -44,11 +44,13 @@ find_python = $(shell for p in python$(1) $$(pyenv root 2>/dev/null)/versions/$(
 PY310 := $(call find_python,3.10)
 PY311 := $(call find_python,3.11)
 
-.PHONY: help install train run test kb-report clean
+.PHONY: help install train run test evaluate kb-report clean
 
 help:
 	@echo "make run    install if needed, train if needed, serve the bot and its web page"
 	@echo "make test   install, train and run every test"
+	@echo "make evaluate   5-fold cross-validation and the dev set through the real servers (results/evaluate/)"
+	@echo "                QUESTIONS=file.yml sends any question file instead of tests/dev_set.yml"
 	@echo "make kb-report  render the knowledge base for clinical reviewers (results/kb-report.html)"
 	@echo "make train  build the spaCy pipeline and train the Rasa model (skips when nothing changed)"
 
@@ -95,6 +97,27 @@ run: train
 # --- tests -------------------------------------------------------------------------------
 test: train
 	@$(ACTION_ENV)/bin/pytest
+
+# --- evaluation --------------------------------------------------------------------------
+QUESTIONS ?= tests/dev_set.yml
+EVAL_CONFIG := build/config_eval.yml
+EVAL_NLU := build/eval_nlu
+CV_REPORT := results/cv/intent_report.json
+
+$(EVAL_CONFIG): config.yml evaluation/eval_config.py $(RASA_ENV)/.installed
+	@$(RASA_PY) -m evaluation.eval_config config.yml $@
+
+# Cross-validation reruns only when the NLU data, the pipeline or its config changed.
+$(CV_REPORT): $(EVAL_CONFIG) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcard nlu/*.yml) bot/emergency.py
+	@echo "5-fold cross-validation of the NLU (about 10 minutes); log: $(LOG)/cv.log"
+	@rm -rf $(EVAL_NLU) && mkdir -p $(EVAL_NLU) && cp nlu/*.yml $(GENERATED_NLU) $(EVAL_NLU)/
+	@$(RASA) test nlu --nlu $(EVAL_NLU) --config $(EVAL_CONFIG) --domain bot/domain.yml --cross-validation \
+	  --folds 5 --out results/cv > $(LOG)/cv.log 2>&1 || { tail -n 40 $(LOG)/cv.log; exit 1; }
+
+evaluate: train $(CV_REPORT)
+	@echo "Sending $(QUESTIONS) through the real servers"
+	@$(ACTION_PY) -m evaluation.run --questions $(QUESTIONS) --out results/evaluate --cv results/cv
+	@$(RASA_PY) -m evaluation.plots results/evaluate
 
 # --- content review ----------------------------------------------------------------------
 kb-report: $(ACTION_ENV)/.installed

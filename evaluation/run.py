@@ -1,0 +1,319 @@
+"""Send every question through the real servers over REST, exactly as the web page does, and
+measure the outcome; replay the decision offline to draw the thresholds' trade-off; compare with a
+baseline (plain MiniLM retrieval over the answers, no NLU, one threshold).
+
+    python -m evaluation.run --questions tests/dev_set.yml --out results/evaluate [--cv results/cv]
+
+Writes to --out:
+  questions.jsonl   one line per question: text, expect, outcome, topic id, confidence, reply, ...
+  summary.json      the figures, the baseline's, the calibration grid's best and the CV macro F1
+  tradeoff.json     the curves for the plot (evaluation/plots.py draws them)
+  summary.md        the same, for people
+and prints one summary line.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence
+
+import httpx
+import numpy as np
+
+from actions.decision import Signals, Thresholds, decide
+from evaluation.questions import Question, QuestionFileError, judge, load_questions
+from knowledge import KnowledgeBase, load
+
+PAYLOAD_OUTCOMES = ("emergency", "answer", "clarify", "defer")
+MAX_CONFIDENTLY_WRONG = 0.015  # the calibration keeps a safety margin under the 2% goal
+
+
+# --- talking to the bot ----------------------------------------------------------------------
+def read_reply(replies: Sequence[dict]) -> dict:
+    """What kind of reply the bot gave, from the `custom` payloads its actions attach."""
+    payloads = [reply["custom"] for reply in replies if isinstance(reply.get("custom"), dict)]
+    text = "\n\n".join(reply["text"] for reply in replies if reply.get("text"))
+    for kind in PAYLOAD_OUTCOMES:
+        for payload in payloads:
+            if payload.get("type") == kind:
+                return {"outcome": kind, "topic_id": payload.get("topic_id") if kind == "answer" else None,
+                        "confidence": payload.get("confidence"), "options": payload.get("options"),
+                        "signals": payload.get("signals"), "reply": text}
+    return {"outcome": "other", "topic_id": None, "confidence": None, "options": None, "signals": None,
+            "reply": text}
+
+
+def ask_all(rest_url: str, questions: Sequence[Question]) -> List[dict]:
+    """Each question in its own new conversation. The session is opened first, as the widget does,
+    so the reply read is the reply to the question."""
+    records = []
+    with httpx.Client(timeout=60) as client:
+        for question in questions:
+            sender = f"evaluate-{uuid.uuid4()}"
+            client.post(rest_url, json={"sender": sender, "message": "/session_start"}).raise_for_status()
+            started = time.perf_counter()
+            response = client.post(rest_url, json={"sender": sender, "message": question.text})
+            response.raise_for_status()
+            record = {"text": question.text, "expect": list(question.expect) or None}
+            record.update(read_reply(response.json()))
+            record["seconds"] = round(time.perf_counter() - started, 3)
+            right, wrong = judge(question, record["outcome"], record["topic_id"])
+            record["right"], record["confidently_wrong"] = right, wrong
+            records.append(record)
+    return records
+
+
+# --- figures -------------------------------------------------------------------------------
+def figures(questions: Sequence[Question], outcomes: Sequence[str], topics: Sequence[Optional[str]]) -> dict:
+    counts = {name: 0 for name in ("answer", "clarify", "defer", "emergency", "other")}
+    right = wrong = labelled = 0
+    by_category: Dict[str, Dict[str, int]] = {}
+    for question, outcome, topic in zip(questions, outcomes, topics):
+        counts[outcome] += 1
+        is_right, is_wrong = judge(question, outcome, topic)
+        wrong += is_wrong
+        if is_right is None:
+            continue
+        labelled += 1
+        right += is_right
+        cell = by_category.setdefault(question.category, {"total": 0, "right": 0, "confidently_wrong": 0})
+        cell["total"] += 1
+        cell["right"] += is_right
+        cell["confidently_wrong"] += is_wrong
+    result = {"questions": len(questions), "outcomes": counts, "labelled": labelled,
+              "right": right, "confidently_wrong": wrong, "by_category": by_category}
+    if labelled:
+        result["right_rate"] = right / labelled
+        result["confidently_wrong_rate"] = wrong / labelled
+    return result
+
+
+def replay(records: Sequence[dict], thresholds: Thresholds):
+    """The outcomes the decision would give with other thresholds, from the recorded signals.
+    Replies that did not come from the decision (emergencies, small talk) keep their outcome."""
+    outcomes, topics = [], []
+    for record in records:
+        if record.get("signals"):  # only replies the decision gave carry its signals
+            decision = decide(Signals.from_dict(record["signals"]), thresholds)
+            outcomes.append(decision.outcome)
+            topics.append(decision.topic_id)
+        else:
+            outcomes.append(record["outcome"])
+            topics.append(record["topic_id"])
+    return outcomes, topics
+
+
+def calibrate(questions: Sequence[Question], records: Sequence[dict], current: Thresholds) -> dict:
+    """A grid over the thresholds. The best is the one that handles the most questions right while
+    keeping confidently wrong answers at or under MAX_CONFIDENTLY_WRONG."""
+    grid = {
+        "selector_weight": (0.0, 0.15, 0.25, 0.35, 0.5, 0.7),
+        "answer": np.round(np.arange(0.40, 0.801, 0.05), 3),
+        "margin": (0.0, 0.03, 0.06, 0.1, 0.15, 0.2),
+        "out_of_scope": (0.01, 0.05, 0.5),
+        "override": (0.8, 0.9, 1.01),
+    }
+    best = None
+    for weight, answer, margin, out_of_scope, override in itertools.product(*grid.values()):
+        candidate = replace(current, selector_weight=weight, answer=float(answer), margin=margin,
+                            out_of_scope=out_of_scope, override=override, clarify=min(current.clarify, float(answer)))
+        result = figures(questions, *replay(records, candidate))
+        if result["confidently_wrong_rate"] > MAX_CONFIDENTLY_WRONG:
+            continue
+        key = (result["right"], -result["confidently_wrong"], answer)
+        if best is None or key > best[0]:
+            best = (key, candidate, result)
+    curve = []
+    for answer in np.round(np.arange(0.30, 0.951, 0.025), 3):
+        candidate = replace(current, answer=float(answer), clarify=min(current.clarify, float(answer)))
+        result = figures(questions, *replay(records, candidate))
+        curve.append({"answer": float(answer), "right_rate": result["right_rate"],
+                      "confidently_wrong_rate": result["confidently_wrong_rate"],
+                      "clarify": result["outcomes"]["clarify"] / len(questions),
+                      "defer": result["outcomes"]["defer"] / len(questions)})
+    return {"grid": {name: [float(v) for v in values] for name, values in grid.items()},
+            "best": asdict(best[1]) if best else None, "best_figures": best[2] if best else None,
+            "curve": curve}
+
+
+# --- baseline ------------------------------------------------------------------------------
+class Baseline:
+    """Plain semantic search: each topic's title and answer embedded with the same MiniLM model,
+    the closest one answered when its cosine similarity reaches one threshold, else deferred.
+    No NLU, no example questions, no emergency rules."""
+
+    def __init__(self, kb: KnowledgeBase, model) -> None:
+        self.topic_ids = list(kb.topics)
+        passages = [f"{topic.title}. {topic.answer}" for topic in kb.topics.values()]
+        self._model = model
+        self._passages = model.encode(passages, normalize_embeddings=True, convert_to_numpy=True,
+                                      show_progress_bar=False)
+
+    def closest(self, texts: Sequence[str]):
+        queries = self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True,
+                                     show_progress_bar=False, batch_size=64)
+        similarities = queries @ self._passages.T
+        best = similarities.argmax(axis=1)
+        return [self.topic_ids[i] for i in best], similarities[np.arange(len(texts)), best]
+
+
+def evaluate_baseline(questions: Sequence[Question], kb: KnowledgeBase, model) -> dict:
+    topics, scores = Baseline(kb, model).closest([question.text for question in questions])
+    curve, best = [], None
+    for threshold in np.round(np.arange(0.0, 0.951, 0.025), 3):
+        outcomes = ["answer" if score >= threshold else "defer" for score in scores]
+        answered = [topic if outcome == "answer" else None for topic, outcome in zip(topics, outcomes)]
+        result = figures(questions, outcomes, answered)
+        curve.append({"threshold": float(threshold), "right_rate": result["right_rate"],
+                      "confidently_wrong_rate": result["confidently_wrong_rate"]})
+        if best is None or result["right"] > best[1]["right"]:
+            best = (float(threshold), result)
+    return {"threshold": best[0], "figures": best[1], "curve": curve}
+
+
+# --- cross-validation ------------------------------------------------------------------------
+def cross_validation(directory: Optional[Path]) -> Optional[dict]:
+    if not directory:
+        return None
+    report_file = Path(directory) / "intent_report.json"
+    if not report_file.exists():
+        return None
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    intents = {name: values for name, values in report.items() if isinstance(values, dict) and "f1-score" in values
+               and name not in ("micro avg", "macro avg", "weighted avg")}
+    return {"macro_f1": report["macro avg"]["f1-score"], "accuracy": report.get("accuracy"),
+            "per_intent_f1": {name: values["f1-score"] for name, values in sorted(intents.items())}}
+
+
+# --- output ----------------------------------------------------------------------------------
+def percent(value: Optional[float]) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def summary_line(name: str, result: dict) -> str:
+    counts = ", ".join(f"{outcome} {count}" for outcome, count in result["outcomes"].items())
+    line = f"{name}: {result['questions']} questions ({counts})"
+    if result["labelled"]:
+        line += (f"; handled right {percent(result['right_rate'])} ({result['right']}/{result['labelled']})"
+                 f", confidently wrong {percent(result['confidently_wrong_rate'])}"
+                 f" ({result['confidently_wrong']}/{result['labelled']})")
+        emergencies = result["by_category"].get("emergency")
+        if emergencies:
+            line += f", emergencies escalated {emergencies['right']}/{emergencies['total']}"
+    return line
+
+
+def markdown(summary: dict) -> str:
+    bot, base = summary["bot"], summary["baseline"]
+    lines = [f"# Evaluation: {summary['questions_file']}", "",
+             f"Run {summary['finished']} through the real Rasa and action servers over REST.", "",
+             "| | the bot | baseline (MiniLM over the answers, one threshold) |", "|---|---|---|"]
+    if bot["labelled"]:
+        lines += [f"| handled right | {percent(bot['right_rate'])} | {percent(base['figures'].get('right_rate'))} |",
+                  f"| confidently wrong | {percent(bot['confidently_wrong_rate'])} | "
+                  f"{percent(base['figures'].get('confidently_wrong_rate'))} |"]
+        for category in ("answer", "defer", "emergency"):
+            mine, theirs = bot["by_category"].get(category), base["figures"]["by_category"].get(category)
+            if mine:
+                lines.append(f"| {category}: right | {mine['right']}/{mine['total']} | "
+                             f"{theirs['right']}/{theirs['total']} |")
+    lines += ["", "Outcomes: " + ", ".join(f"{k} {v}" for k, v in bot["outcomes"].items()), "",
+              f"Baseline threshold (its best on this set): {base['threshold']}", ""]
+    if summary.get("gap"):
+        lines += [f"Gap to the baseline: {summary['gap']}", ""]
+    lines += ["## Thresholds", "", "| threshold | in use | calibration's best |", "|---|---|---|"]
+    best = (summary.get("calibration") or {}).get("best") or {}
+    for name, value in summary["thresholds"].items():
+        lines.append(f"| {name} | {value} | {best.get(name, 'n/a')} |")
+    cv = summary.get("cross_validation")
+    if cv:
+        lines += ["", "## Intent classification, 5-fold cross-validation (no FallbackClassifier)", "",
+                  f"Macro F1 {cv['macro_f1']:.3f}; accuracy {cv['accuracy']:.3f}" if cv.get("accuracy") is not None
+                  else f"Macro F1 {cv['macro_f1']:.3f}", "", "| intent | F1 |", "|---|---|"]
+        lines += [f"| {name} | {f1:.3f} |" for name, f1 in cv["per_intent_f1"].items()]
+    wrong = [record for record in summary.get("_records", []) if record["confidently_wrong"]]
+    if wrong:
+        lines += ["", "## Confidently wrong", ""]
+        lines += [f"- \"{record['text']}\": expected {', '.join(record['expect'])}, answered {record['topic_id']}"
+                  for record in wrong]
+    return "\n".join(lines) + "\n"
+
+
+def evaluate(questions_file: Path, out: Path, rest_url: Optional[str], cv_dir: Optional[Path]) -> dict:
+    kb = load()
+    questions = load_questions(questions_file, kb)
+    out.mkdir(parents=True, exist_ok=True)
+    if rest_url:
+        records = ask_all(rest_url, questions)
+    else:
+        from bot.servers import Servers
+
+        with tempfile.TemporaryDirectory(prefix="evaluate-") as workdir, Servers(Path(workdir)) as servers:
+            records = ask_all(servers.rest_url, questions)
+    with (out / "questions.jsonl").open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    from actions.retrieval import get_model
+
+    thresholds = Thresholds.from_env()
+    bot = figures(questions, [r["outcome"] for r in records], [r["topic_id"] for r in records])
+    baseline = evaluate_baseline(questions, kb, get_model())
+    summary = {"questions_file": str(questions_file), "finished": time.strftime("%Y-%m-%d %H:%M"),
+               "bot": bot, "baseline": baseline, "thresholds": asdict(thresholds),
+               "cross_validation": cross_validation(cv_dir)}
+    if bot["labelled"]:
+        calibration = calibrate(questions, records, thresholds)
+        summary["calibration"] = {key: calibration[key] for key in ("grid", "best", "best_figures")}
+        summary["gap"] = (f"{100 * (bot['right_rate'] - baseline['figures']['right_rate']):+.1f} points handled right, "
+                          f"{100 * (bot['confidently_wrong_rate'] - baseline['figures']['confidently_wrong_rate']):+.1f}"
+                          " points confidently wrong")
+        (out / "tradeoff.json").write_text(json.dumps(
+            {"bot": calibration["curve"], "baseline": baseline["curve"],
+             "in_use": {"answer": thresholds.answer, "right_rate": bot["right_rate"],
+                        "confidently_wrong_rate": bot["confidently_wrong_rate"]}}, indent=1))
+        confusion = {}
+        for record, question in zip(records, questions):
+            column = record["outcome"]
+            if column == "answer":
+                column = "right topic" if record["right"] else "wrong topic"
+            row = confusion.setdefault(question.category, {})
+            row[column] = row.get(column, 0) + 1
+        (out / "confusion.json").write_text(json.dumps(confusion, indent=1))
+    (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    (out / "summary.md").write_text(markdown({**summary, "_records": records}), encoding="utf-8")
+    summary["lines"] = [summary_line("bot", bot), summary_line("baseline", baseline["figures"])]
+    if summary.get("gap"):
+        summary["lines"].append(f"gap to baseline: {summary['gap']}")
+    if summary["cross_validation"]:
+        summary["lines"].append(f"intent macro F1 (5-fold CV): {summary['cross_validation']['macro_f1']:.3f}")
+    return summary
+
+
+def main(argv: Optional[Iterable[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, default=Path("tests/dev_set.yml"))
+    parser.add_argument("--out", type=Path, default=Path("results/evaluate"))
+    parser.add_argument("--rest-url", help="a running bot's REST webhook; by default the servers are started")
+    parser.add_argument("--cv", type=Path, help="the cross-validation results directory")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    try:
+        summary = evaluate(args.questions, args.out, args.rest_url, args.cv)
+    except QuestionFileError as error:
+        print(f"evaluate: {error}", file=sys.stderr)
+        return 2
+    for line in summary["lines"]:
+        print(line)
+    print(f"results: {args.out}/ (questions.jsonl, summary.md, summary.json)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
