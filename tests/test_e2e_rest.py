@@ -189,3 +189,12 @@ def test_a_deferred_question_is_kept_for_review_without_personal_details(servers
     entry = json.loads(after[-1])
     assert entry["text"] == "how much tylenol can i give my son [name]? call me on [number]"
     assert sender not in after[-1]
+
+
+def test_a_first_question_that_says_it_is_answered_on_its_own(servers):
+    """No earlier topic, so "it" cannot be a follow-up. (Rasa once ran the answer action a second
+    time while filling slots, and that hidden run's topic turned the real run into a follow-up.)"""
+    sender = new_sender()
+    servers.say(sender, "/session_start")
+    replies = servers.say(sender, "is there an infusion center in walnut creek? it would be closer for us")
+    assert custom(replies)[0].get("topic_id") == "program_infusion_center"
