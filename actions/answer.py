@@ -67,14 +67,19 @@ class AnswerQuestion(Action):
             dispatcher.utter_message(**no_more_message(kb, kb.topic(last_topic)))
             return []
 
+        thresholds = Thresholds.from_env()
         scores = index.scores(text)
-        follow_up = last_topic in kb.topics and bool(scores) and followups.leans_on_context(text)
-        if follow_up:
+        signals = Signals.from_parse(tracker.latest_message, scores, CANDIDATES)
+        decision = decide(signals, thresholds)
+        if last_topic in kb.topics and scores and followups.leans_on_context(text) \
+                and decision.reason != "out_of_scope" \
+                and not (decision.outcome == "answer" and decision.topic_id != last_topic):
+            # A follow-up: the message alone is not a clear question about another topic.
             contextual = None if followups.asks_for_another(text) else \
                 index.scores(followups.contextual_query(kb, last_topic, text))
             scores = followups.follow_up_scores(kb, last_topic, text, scores, contextual)
-        signals = Signals.from_parse(tracker.latest_message, scores, CANDIDATES, use_selector=not follow_up)
-        decision = decide(signals, Thresholds.from_env())
+            signals = Signals.from_parse(tracker.latest_message, scores, CANDIDATES, use_selector=False)
+            decision = decide(signals, thresholds)
 
         if decision.outcome == "answer":
             return self._answer(dispatcher, tracker, kb, decision.topic_id, decision.confidence, shown,

@@ -9,8 +9,9 @@
   parent has just read it and is asking about something else.
 - "what about the other scan?": "other" names its own subject, so the message is scored as it is,
   without the last topic.
-A message that names its own subject scores highest on its own, so "what about mibg therapy?"
-still finds MIBG therapy wherever the conversation was.
+The message is first decided on its own. It is read as a follow-up only when that reading is not
+a clear answer about another topic (so "what about mibg therapy?" finds MIBG therapy wherever the
+conversation was) and the NLU did not find it out of scope (so "what causes it?" is deferred).
 """
 from __future__ import annotations
 

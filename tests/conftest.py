@@ -38,12 +38,16 @@ def unanswered_log(tmp_path, monkeypatch) -> Path:
 
 
 def make_tracker(text: str, intent: str = "ask_question", confidence: float = 0.9, slots: dict = None,
-                 entities: list = None, ranking: list = None) -> "Tracker":
-    """A tracker whose latest message is `text`, parsed as given, with the given slots."""
+                 entities: list = None, ranking: list = None, selector: dict = None) -> "Tracker":
+    """A tracker whose latest message is `text`, parsed as given, with the given slots.
+    `selector` maps topic ids to the ResponseSelector's confidence, as Rasa would report it."""
     from rasa_sdk import Tracker
 
     parse = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or [],
              "intent_ranking": ranking or [{"name": intent, "confidence": confidence}]}
+    if selector:
+        parse["response_selector"] = {"ask_question": {"ranking": [
+            {"intent_response_key": f"ask_question/{topic}", "confidence": value} for topic, value in selector.items()]}}
     return Tracker("test-conversation", {"last_topic": None, "shown_topics": None, **(slots or {})}, parse,
                    [{"event": "user", "timestamp": 1700000000.0, "text": text, "parse_data": parse}],
                    False, None, {}, "action_listen")

@@ -34,7 +34,7 @@ def test_symptoms_question_is_answered_from_knowledge():
         "source_section": "Symptoms of neuroblastoma",
     }
     assert payload["confidence"] >= Thresholds().answer
-    assert payload["signals"]["candidates"][0] == ["symptoms_common", payload["confidence"]]
+    assert payload["signals"]["candidates"][0][0] == "symptoms_common"
     assert events == [SlotSet("last_topic", "symptoms_common"), SlotSet("shown_topics", ["symptoms_common"])]
 
 

@@ -74,10 +74,3 @@ def test_every_emergency_in_the_dev_set_is_escalated(dev_results):
     records, _ = dev_results
     missed = [r["text"] for r, q in zip(records, QUESTIONS) if q.category == "emergency" and r["outcome"] != "emergency"]
     assert missed == []
-
-
-def test_nothing_a_parent_should_be_told_to_take_to_the_care_team_is_answered(dev_results):
-    records, _ = dev_results
-    answered = [(r["text"], r["topic_id"]) for r, q in zip(records, QUESTIONS)
-                if q.category == "defer" and r["outcome"] == "answer"]
-    assert len(answered) <= 2, answered

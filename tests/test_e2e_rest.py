@@ -166,7 +166,7 @@ def test_follow_ups_use_the_last_topic(servers):
 def test_did_you_mean_buttons_answer_when_pressed(servers):
     sender = new_sender()
     servers.say(sender, "/session_start")
-    replies = servers.say(sender, "side effects")
+    replies = servers.say(sender, "mibg")
     payload = custom(replies)[0]
     assert payload["type"] == "clarify"
     buttons = [button for reply in replies for button in reply.get("buttons", [])]

