@@ -37,7 +37,7 @@ def tradeoff(data: dict, path: Path) -> None:
                   ha="right", fontsize=8)
     axis.axhline(92, color="green", linewidth=0.5, linestyle=":")
     axis.axhline(2, color="red", linewidth=0.5, linestyle=":")
-    axis.set_xlabel("answer threshold (cosine similarity)")
+    axis.set_xlabel("answer threshold (bot: combined topic score; baseline: cosine similarity)")
     axis.set_ylabel("% of labelled questions")
     axis.set_ylim(0, 100)
     axis.set_title("Answer threshold trade-off on the dev set")
