@@ -77,7 +77,7 @@ class AnswerQuestion(Action):
             # A follow-up: the message alone is not a clear question about another topic.
             contextual = None if followups.asks_for_another(text) else \
                 index.scores(followups.contextual_query(kb, last_topic, text))
-            scores = followups.follow_up_scores(kb, last_topic, text, scores, contextual)
+            scores = followups.follow_up_scores(kb, last_topic, scores, contextual)
             signals = Signals.from_parse(tracker.latest_message, scores, CANDIDATES, use_selector=False)
             decision = decide(signals, thresholds)
 

@@ -57,7 +57,7 @@ def contextual_query(kb: KnowledgeBase, topic_id: str, text: str) -> Optional[st
     return f"{topic.title}: {text}" if topic else None
 
 
-def follow_up_scores(kb: KnowledgeBase, last_topic: str, text: str, plain: Dict[str, float],
+def follow_up_scores(kb: KnowledgeBase, last_topic: str, plain: Dict[str, float],
                      contextual: Optional[Dict[str, float]]) -> Dict[str, float]:
     """The scores for a follow-up to `last_topic` (see the module's docstring)."""
     merged = {topic_id: score for topic_id, score in plain.items() if topic_id != last_topic}
