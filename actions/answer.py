@@ -8,15 +8,17 @@ Deferred questions are recorded, scrubbed, for the content team (actions/unanswe
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from dataclasses import replace
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import followups, unanswered
+from actions import compound, followups, unanswered
 from actions.content import store
-from actions.decision import Decision, Signals, Thresholds, decide
+from actions.decision import Decision, Signals, Thresholds, decide, decide_message, decide_part
+from actions.retrieval import TopicIndex
 from actions.replies import answer_message, clarify_message, defer_message, no_more_message
 from knowledge import KnowledgeBase
 
@@ -71,6 +73,14 @@ class AnswerQuestion(Action):
         scores = index.scores(text)
         signals = Signals.from_parse(tracker.latest_message, scores, CANDIDATES)
         decision = decide(signals, thresholds)
+
+        questions = compound.split_questions(text)
+        if questions:
+            signals = replace(signals, parts=self._parts(kb, index, tracker.latest_message, questions, thresholds))
+            decision, topics = decide_message(signals, thresholds)
+            if topics:
+                return self._answer_several(dispatcher, tracker, kb, topics, shown, signals)
+
         if last_topic in kb.topics and scores and followups.leans_on_context(text) \
                 and decision.reason != "out_of_scope" \
                 and not (decision.outcome == "answer" and decision.topic_id != last_topic):
@@ -91,6 +101,42 @@ class AnswerQuestion(Action):
                                                     signals))
             return []
         return self._defer(dispatcher, tracker, kb, text, decision, signals)
+
+    @staticmethod
+    def _parts(kb: KnowledgeBase, index: TopicIndex, parse: Dict[str, Any], questions: List[str],
+               thresholds: Thresholds) -> Tuple[Tuple[Signals, Optional[Signals]], ...]:
+        """The signals of each question in the message (actions/compound.py). A question that is
+        no answer alone is read again after the topic the question before it was answered with."""
+        parts, previous = [], None
+        for question in questions:
+            plain_scores = index.scores(question)
+            plain = Signals.from_parse(parse, plain_scores, CANDIDATES)
+            contextual = None
+            if previous is not None and decide(plain, thresholds).outcome != "answer":
+                context_scores = index.scores(followups.contextual_query(kb, previous, question))
+                contextual = Signals.from_parse(
+                    parse, followups.follow_up_scores(kb, previous, plain_scores, context_scores),
+                    CANDIDATES, use_selector=False)
+            part = decide_part(plain, contextual, thresholds)
+            parts.append((plain, contextual))
+            previous = part.topic_id if part.outcome == "answer" else previous
+        return tuple(parts)
+
+    @staticmethod
+    def _answer_several(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase,
+                        topics: Tuple[str, ...], shown: List[str],
+                        signals: Signals) -> List[Dict[Text, Any]]:
+        """One answer per question, in the order asked. The first carries the signals."""
+        for number, topic_id in enumerate(topics):
+            if number == 0:
+                message = with_signals(answer_message(kb, kb.topic(topic_id)), signals)
+            else:
+                message = answer_message(kb, kb.topic(topic_id))
+            message["json_message"]["of_several"] = len(topics)
+            dispatcher.utter_message(**message)
+            shown = [topic for topic in shown if topic != topic_id][-(MAX_SHOWN - 1):] + [topic_id]
+        logger.info("conversation %s: answered several questions: %s", tracker.sender_id, ", ".join(topics))
+        return [SlotSet("last_topic", topics[-1]), SlotSet("shown_topics", shown)]
 
     @staticmethod
     def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, topic_id: str,

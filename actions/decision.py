@@ -73,6 +73,9 @@ class Signals:
     # False when there is no selector ranking to use: the model has none, or the message is a
     # follow-up whose retrieval scores carry the conversation's context and the selector's cannot.
     selector_used: bool = True
+    # For a message that asks several questions (actions/compound.py): each question's signals
+    # alone, and read after the question before it (None when that reading was not needed).
+    parts: Tuple[Tuple["Signals", Optional["Signals"]], ...] = ()
 
     @classmethod
     def from_parse(cls, parse: dict, retrieval: Dict[str, float], limit: int = 5,
@@ -86,14 +89,20 @@ class Signals:
                    out_of_scope_confidence(parse), bool(selector))
 
     def as_dict(self) -> dict:
-        return {"out_of_scope": round(self.out_of_scope, 4), "selector_used": self.selector_used,
+        data = {"out_of_scope": round(self.out_of_scope, 4), "selector_used": self.selector_used,
                 "candidates": [[c.topic_id, round(c.retrieval, 4), round(c.selector, 4)] for c in self.candidates]}
+        if self.parts:
+            data["parts"] = [[plain.as_dict(), contextual.as_dict() if contextual else None]
+                             for plain, contextual in self.parts]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "Signals":
+        parts = tuple((cls.from_dict(plain), cls.from_dict(contextual) if contextual else None)
+                      for plain, contextual in data.get("parts") or ())
         return cls(tuple(Candidate(topic, float(retrieval), float(selector))
                          for topic, retrieval, selector in data["candidates"]), float(data["out_of_scope"]),
-                   bool(data.get("selector_used", True)))
+                   bool(data.get("selector_used", True)), parts)
 
     def ranked(self, selector_weight: float) -> List[Match]:
         """The candidates by combined score, best first (ties by id, so results are reproducible)."""
@@ -150,3 +159,37 @@ def decide(signals: Signals, thresholds: Thresholds) -> Decision:
         return Decision("clarify", "close" if len(options) > 1 else "unsure", options=options,
                         confidence=best.score)
     return Decision("defer", "no_match", confidence=best.score)
+
+
+MAX_ANSWERS = 3
+
+
+def decide_part(plain: Signals, contextual: Optional[Signals], thresholds: Thresholds) -> Decision:
+    """One question of a message that asks several (actions/compound.py). It is decided on its
+    own first; when that is not an answer, it is read again after the question before it, like a
+    follow-up ("what is mibg therapy and what are the side effects": the side effects of MIBG)."""
+    decision = decide(plain, thresholds)
+    if decision.outcome != "answer" and contextual is not None:
+        decision = decide(contextual, thresholds)
+    return decision
+
+
+def several_answers(whole: Decision, parts: List[Decision]) -> Tuple[str, ...]:
+    """The topics to answer, in order, when a message's questions each have a confident answer
+    and at least two of those answers differ. Empty otherwise: the message is decided as a whole.
+    A message the NLU finds out of scope is deferred as a whole, whatever its parts match."""
+    if whole.reason == "out_of_scope":
+        return ()
+    topics: List[str] = []
+    for part in parts:
+        if part.outcome == "answer" and part.topic_id not in topics:
+            topics.append(part.topic_id)
+    return tuple(topics[:MAX_ANSWERS]) if len(topics) >= 2 else ()
+
+
+def decide_message(signals: Signals, thresholds: Thresholds) -> Tuple[Decision, Tuple[str, ...]]:
+    """The decision on the whole message, and the topics to answer one by one when it asks several
+    questions that each have a confident answer (then they replace the whole message's decision)."""
+    whole = decide(signals, thresholds)
+    parts = [decide_part(plain, contextual, thresholds) for plain, contextual in signals.parts]
+    return whole, several_answers(whole, parts) if parts else ()

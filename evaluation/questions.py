@@ -1,10 +1,11 @@
 """Question files: a YAML list of {text, expect}. `expect` is optional; it is a topic id, `defer`,
-`emergency`, or a list of topic ids when a message asks several questions (any of them is right)."""
+`emergency`, or a list of topic ids when a message asks several questions (an answer with any of
+them is right, and so are several answers that are all among them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 import yaml
 
@@ -56,18 +57,21 @@ def load_questions(path: Path, kb: KnowledgeBase) -> List[Question]:
     return questions
 
 
-def judge(question: Question, outcome: str, topic_id: Optional[str]) -> Tuple[Optional[bool], bool]:
+def judge(question: Question, outcome: str,
+          topic_id: Union[None, str, Sequence[str]]) -> Tuple[Optional[bool], bool]:
     """(handled right, confidently wrong). Handled right is None for an unlabelled question.
 
     Right: the expected topic answered, or a correct deferral or escalation. A clarifying
     question is not counted as right. Confidently wrong: answered with a topic that is not expected.
+    A message answered with several topics (one per question in it) is right only when every one
+    of them is expected, and confidently wrong when any one is not.
     """
     if not question.expect:
         return None, False
-    category = question.category
-    if category == "answer":
-        right = outcome == "answer" and topic_id in question.expect
+    answered = [topic_id] if isinstance(topic_id, str) or topic_id is None else list(topic_id)
+    unexpected = outcome == "answer" and any(topic not in question.expect for topic in answered)
+    if question.category == "answer":
+        right = outcome == "answer" and bool(answered) and not unexpected
     else:
-        right = outcome == category
-    wrong = outcome == "answer" and topic_id not in question.expect
-    return right, wrong
+        right = outcome == question.category
+    return right, unexpected

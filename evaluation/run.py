@@ -27,7 +27,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import httpx
 import numpy as np
 
-from actions.decision import Signals, Thresholds, decide
+from actions.decision import Signals, Thresholds, decide_message
 from evaluation.questions import Question, QuestionFileError, judge, load_questions
 from knowledge import KnowledgeBase, load
 
@@ -43,7 +43,10 @@ def read_reply(replies: Sequence[dict]) -> dict:
     for kind in PAYLOAD_OUTCOMES:
         for payload in payloads:
             if payload.get("type") == kind:
-                return {"outcome": kind, "topic_id": payload.get("topic_id") if kind == "answer" else None,
+                # A message with several questions gets one answer each: its topic is all of them.
+                answered = tuple(p["topic_id"] for p in payloads if p.get("type") == "answer")
+                topic = (answered[0] if len(answered) == 1 else list(answered)) if kind == "answer" else None
+                return {"outcome": kind, "topic_id": topic,
                         "confidence": payload.get("confidence"), "options": payload.get("options"),
                         "signals": payload.get("signals"), "reply": text}
     return {"outcome": "other", "topic_id": None, "confidence": None, "options": None, "signals": None,
@@ -101,9 +104,9 @@ def replay(records: Sequence[dict], thresholds: Thresholds):
     outcomes, topics = [], []
     for record in records:
         if record.get("signals"):  # only replies the decision gave carry its signals
-            decision = decide(Signals.from_dict(record["signals"]), thresholds)
-            outcomes.append(decision.outcome)
-            topics.append(decision.topic_id)
+            decision, several = decide_message(Signals.from_dict(record["signals"]), thresholds)
+            outcomes.append("answer" if several else decision.outcome)
+            topics.append(list(several) if several else decision.topic_id)
         else:
             outcomes.append(record["outcome"])
             topics.append(record["topic_id"])

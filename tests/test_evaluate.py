@@ -68,6 +68,17 @@ def test_how_outcomes_are_judged():
     assert judge(Question("q"), "answer", "imaging_ct_scan") == (None, False)
 
 
+def test_several_answers_are_right_only_when_each_is_expected():
+    both = Question("q", ("imaging_mibg_scan", "imaging_pet_scan"))
+    assert judge(both, "answer", ["imaging_mibg_scan", "imaging_pet_scan"]) == (True, False)
+    assert judge(both, "answer", ["imaging_mibg_scan", "imaging_ct_scan"]) == (False, True)
+    assert judge(Question("q", ("imaging_mibg_scan",)), "answer", ["imaging_mibg_scan", "imaging_pet_scan"]) \
+        == (False, True)
+    replies = [{"text": "A", "custom": {"type": "answer", "topic_id": "a"}},
+               {"text": "B", "custom": {"type": "answer", "topic_id": "b"}}]
+    assert (read_reply(replies)["topic_id"], read_reply(replies)["reply"]) == (["a", "b"], "A\n\nB")
+
+
 def test_the_reply_kind_is_read_from_the_payloads_and_emergencies_win():
     replies = [{"text": "This may be an emergency."}, {"custom": {"type": "emergency", "sign": "seizure"}},
                {"custom": {"type": "answer", "topic_id": "x"}}]
