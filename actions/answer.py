@@ -105,14 +105,14 @@ class AnswerQuestion(Action):
     @staticmethod
     def _parts(kb: KnowledgeBase, index: TopicIndex, parse: Dict[str, Any], questions: List[str],
                thresholds: Thresholds) -> Tuple[Tuple[Signals, Optional[Signals]], ...]:
-        """The signals of each question in the message (actions/compound.py). A question that is
-        no answer alone is read again after the topic the question before it was answered with."""
+        """The signals of each question in the message (actions/compound.py): alone, and read
+        after the topic the question before it was answered with (used when alone is no answer)."""
         parts, previous = [], None
         for question in questions:
             plain_scores = index.scores(question)
             plain = Signals.from_parse(parse, plain_scores, CANDIDATES)
             contextual = None
-            if previous is not None and decide(plain, thresholds).outcome != "answer":
+            if previous is not None:  # recorded even when not needed, so other thresholds can be replayed
                 context_scores = index.scores(followups.contextual_query(kb, previous, question))
                 contextual = Signals.from_parse(
                     parse, followups.follow_up_scores(kb, previous, plain_scores, context_scores),
