@@ -83,7 +83,8 @@ class AnswerQuestion(Action):
 
         if last_topic in kb.topics and scores and followups.leans_on_context(text) \
                 and decision.reason != "out_of_scope" \
-                and not (decision.outcome == "answer" and decision.topic_id != last_topic):
+                and not (decision.outcome == "answer" and decision.topic_id != last_topic
+                         and decision.confidence >= thresholds.follow_up):
             # A follow-up: the message alone is not a clear question about another topic.
             contextual = None if followups.asks_for_another(text) else \
                 index.scores(followups.contextual_query(kb, last_topic, text))

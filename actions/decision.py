@@ -53,6 +53,11 @@ class Thresholds:
     # ... unless the best topic scores at least this: then the two scores agree on a topic so
     # strongly that the NLU's doubt is overruled (2 of those 9 answerable questions; none to defer).
     override: float = 0.80
+    # A short message that leans on the conversation ("how is it treated?") is taken on its own
+    # only when its best topic scores at least this, that is when it names its own subject ("what
+    # about mibg therapy?"); otherwise it is read as a follow-up to the last topic. Set by the
+    # follow-up tests (tests/test_followups.py): the dev set has single messages only.
+    follow_up: float = 0.80
 
     @classmethod
     def from_env(cls, environ: Optional[Dict[str, str]] = None) -> "Thresholds":

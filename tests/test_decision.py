@@ -19,8 +19,8 @@ def test_a_clear_best_topic_is_answered():
 
 
 def test_two_close_topics_get_did_you_mean_buttons_best_first():
-    best = T.answer + 0.05
-    decision = decide(signals(best, best - 0.02, best - T.spread + 0.01, best - 0.5), T)
+    best = max(T.answer, T.clarify + T.spread) + 0.05
+    decision = decide(signals(best, best - T.margin / 2, best - T.spread + 0.01, best - 0.5), T)
     assert decision.outcome == "clarify"
     assert decision.options == ("topic_0", "topic_1", "topic_2")
 
