@@ -38,21 +38,21 @@ class Candidate:
 @dataclass(frozen=True)
 class Thresholds:
     # How much the ResponseSelector's confidence counts against retrieval (0 = retrieval only).
-    selector_weight: float = 0.35
+    selector_weight: float = 0.25
     # Answer straight away when the best topic scores at least this ...
-    answer: float = 0.55
+    answer: float = 0.60
     # ... and beats the runner-up by at least this much (otherwise the two are too close to pick).
     margin: float = 0.03
     # Between `clarify` and an answer, offer the closest topics as "did you mean" buttons.
     clarify: float = 0.50
     # A runner-up is offered as a button only when it is within this distance of the best.
     spread: float = 0.15
-    # Defer when the NLU gives `out_of_scope` at least this confidence. On the dev set 97 of the
-    # 102 questions to defer got more than 0.01, and 9 of the 300 answerable ones did ...
+    # Defer when the NLU gives `out_of_scope` at least this confidence. On the dev set 92 of the
+    # 102 questions to defer got more than 0.01, and 7 of the 300 answerable ones did ...
     out_of_scope: float = 0.01
-    # ... unless the best topic scores at least this: then the two scores agree on a topic so
-    # strongly that the NLU's doubt is overruled (2 of those 9 answerable questions; none to defer).
-    override: float = 0.80
+    # ... unless the best topic scores at least this: then the two topic scores agree so strongly
+    # that the NLU's doubt is overruled.
+    override: float = 0.90
     # A short message that leans on the conversation ("how is it treated?") is taken on its own
     # only when its best topic scores at least this, that is when it names its own subject ("what
     # about mibg therapy?"); otherwise it is read as a follow-up to the last topic. Set by the
