@@ -36,6 +36,11 @@ def with_signals(message: Dict[str, Any], signals: Optional[Signals]) -> Dict[st
     return message
 
 
+def remember(shown: List[str], topic_id: str) -> List[str]:
+    """The topics shown in this conversation, with `topic_id` last (for "tell me more")."""
+    return [topic for topic in shown if topic != topic_id][-(MAX_SHOWN - 1):] + [topic_id]
+
+
 def chosen_topic(tracker: Tracker) -> Optional[str]:
     """The topic of a "did you mean" button the parent pressed, if this message is one."""
     for entity in tracker.latest_message.get("entities") or []:
@@ -135,7 +140,7 @@ class AnswerQuestion(Action):
                 message = answer_message(kb, kb.topic(topic_id))
             message["json_message"]["of_several"] = len(topics)
             dispatcher.utter_message(**message)
-            shown = [topic for topic in shown if topic != topic_id][-(MAX_SHOWN - 1):] + [topic_id]
+            shown = remember(shown, topic_id)
         logger.info("conversation %s: answered several questions: %s", tracker.sender_id, ", ".join(topics))
         return [SlotSet("last_topic", topics[-1]), SlotSet("shown_topics", shown)]
 
@@ -145,8 +150,7 @@ class AnswerQuestion(Action):
                 signals: Optional[Signals] = None) -> List[Dict[Text, Any]]:
         logger.info("conversation %s: answered %s (%s, %.2f)", tracker.sender_id, topic_id, reason, confidence)
         dispatcher.utter_message(**with_signals(answer_message(kb, kb.topic(topic_id), confidence), signals))
-        shown = [topic for topic in shown if topic != topic_id][-(MAX_SHOWN - 1):] + [topic_id]
-        return [SlotSet("last_topic", topic_id), SlotSet("shown_topics", shown)]
+        return [SlotSet("last_topic", topic_id), SlotSet("shown_topics", remember(shown, topic_id))]
 
     @staticmethod
     def _defer(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, text: str,

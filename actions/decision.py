@@ -26,6 +26,7 @@ from actions.retrieval import Match
 
 QUESTION_INTENTS = ("ask_question", "out_of_scope", "nlu_fallback")
 MAX_OPTIONS = 3
+MAX_ANSWERS = 3  # answers to one message that asks several questions
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ class Signals:
     # follow-up whose retrieval scores carry the conversation's context and the selector's cannot.
     selector_used: bool = True
     # For a message that asks several questions (actions/compound.py): each question's signals
-    # alone, and read after the question before it (None when that reading was not needed).
+    # alone, and read after the topic the question before it was answered with (None when no
+    # question before it was answered).
     parts: Tuple[Tuple["Signals", Optional["Signals"]], ...] = ()
 
     @classmethod
@@ -165,9 +167,6 @@ def decide(signals: Signals, thresholds: Thresholds) -> Decision:
         return Decision("clarify", "close" if len(options) > 1 else "unsure", options=options,
                         confidence=best.score)
     return Decision("defer", "no_match", confidence=best.score)
-
-
-MAX_ANSWERS = 3
 
 
 def decide_part(plain: Signals, contextual: Optional[Signals], thresholds: Thresholds) -> Decision:
