@@ -113,9 +113,28 @@ def replay(records: Sequence[dict], thresholds: Thresholds):
     return outcomes, topics
 
 
+def _ranked(questions: Sequence[Question], records: Sequence[dict], current: Thresholds, grid: dict) -> list:
+    """(key, thresholds, figures) for each grid point within MAX_CONFIDENTLY_WRONG, best first:
+    the most right answers, then the fewest confidently wrong, then the strictest answer threshold."""
+    kept = []
+    for weight, answer, margin, out_of_scope, override in itertools.product(*grid.values()):
+        candidate = replace(current, selector_weight=float(weight), answer=float(answer), margin=float(margin),
+                            out_of_scope=float(out_of_scope), override=float(override),
+                            clarify=min(current.clarify, float(answer)))
+        result = figures(questions, *replay(records, candidate))
+        if result["confidently_wrong_rate"] <= MAX_CONFIDENTLY_WRONG:
+            kept.append(((result["right"], -result["confidently_wrong"], float(answer)), candidate, result))
+    return sorted(kept, key=lambda item: item[0], reverse=True)
+
+
+def _around(value: float, step: float, low: float = 0.0, high: float = 1.0) -> List[float]:
+    return sorted({round(min(high, max(low, value + k * step)), 3) for k in (-2, -1, 0, 1, 2)})
+
+
 def calibrate(questions: Sequence[Question], records: Sequence[dict], current: Thresholds) -> dict:
-    """A grid over the thresholds. The best is the one that handles the most questions right while
-    keeping confidently wrong answers at or under MAX_CONFIDENTLY_WRONG."""
+    """A coarse grid over the thresholds, then finer steps around its best points. The best is the
+    one that handles the most questions right while keeping confidently wrong answers at or under
+    MAX_CONFIDENTLY_WRONG."""
     grid = {
         "selector_weight": (0.0, 0.15, 0.25, 0.35, 0.5, 0.7),
         "answer": np.round(np.arange(0.40, 0.801, 0.05), 3),
@@ -123,16 +142,22 @@ def calibrate(questions: Sequence[Question], records: Sequence[dict], current: T
         "out_of_scope": (0.01, 0.05, 0.5),
         "override": (0.8, 0.9, 1.01),
     }
-    best = None
-    for weight, answer, margin, out_of_scope, override in itertools.product(*grid.values()):
-        candidate = replace(current, selector_weight=weight, answer=float(answer), margin=margin,
-                            out_of_scope=out_of_scope, override=override, clarify=min(current.clarify, float(answer)))
-        result = figures(questions, *replay(records, candidate))
-        if result["confidently_wrong_rate"] > MAX_CONFIDENTLY_WRONG:
-            continue
-        key = (result["right"], -result["confidently_wrong"], answer)
-        if best is None or key > best[0]:
-            best = (key, candidate, result)
+    ranked = _ranked(questions, records, current, grid)
+    # The coarse grid's steps are wider than the differences that matter, so around the best point
+    # of each selector weight the search goes on with finer steps.
+    seeds: Dict[float, Thresholds] = {}
+    for _, point, _ in ranked:
+        seeds.setdefault(point.selector_weight, point)
+    for point in seeds.values():
+        fine = {
+            "selector_weight": _around(point.selector_weight, 0.05),
+            "answer": _around(point.answer, 0.02),
+            "margin": _around(point.margin, 0.01),
+            "out_of_scope": (point.out_of_scope,),
+            "override": (point.override,),
+        }
+        ranked = sorted(ranked + _ranked(questions, records, current, fine), key=lambda item: item[0], reverse=True)
+    best = ranked[0] if ranked else None
     curve = []
     for answer in np.round(np.arange(0.30, 0.951, 0.025), 3):
         candidate = replace(current, answer=float(answer), clarify=min(current.clarify, float(answer)))
