@@ -19,25 +19,15 @@ import re
 from typing import Dict, Iterable, Optional
 
 from knowledge import KnowledgeBase
+from knowledge.phrasing import wants_more  # noqa: F401 (part of this module's interface)
 
 MAX_FOLLOW_UP_WORDS = 12
 
-_MORE = re.compile(
-    r"^\W*(ok(ay)?\W+|and\W+|please\W+|can you\W+|could you\W+)*"
-    r"(tell me (a (little|bit) )?more( about (it|that|this))?|more( info(rmation)?| details)?( please)?|go on|"
-    r"what else( should i know| can you tell me)?|keep going|anything else( i should know)?|"
-    r"explain (more|further)|say more)\W*(please)?\W*$",
-    re.IGNORECASE,
-)
 _LEANS_ON_CONTEXT = re.compile(
     r"^\s*(and|also|but|so|what about|how about|same for|is that|does that|is it|does it|can it|will it)\b"
     r"|\b(it|its|it's|that|this|they|them|their|those|these|the other|another|one)\b",
     re.IGNORECASE,
 )
-
-
-def wants_more(text: str) -> bool:
-    return bool(_MORE.match(text or ""))
 
 
 def leans_on_context(text: str) -> bool:

@@ -163,6 +163,18 @@ def test_follow_ups_use_the_last_topic(servers):
     assert custom(replies)[0]["topic_id"] == related[0]
 
 
+def test_every_way_of_asking_for_more_gets_the_next_related_topic(servers):
+    # The classifier has no examples of these; bot/follow_up.py routes them to the question action.
+    following = KB.topic("treatment_mibg_therapy").related[0]
+    for phrase in ("tell me more", "go on", "what else?", "ok, can you tell me more please", "more info",
+                   "keep going", "anything else i should know?"):
+        sender = new_sender()
+        servers.say(sender, "/session_start")
+        assert custom(servers.say(sender, "what is mibg therapy"))[0]["topic_id"] == "treatment_mibg_therapy"
+        replies = servers.say(sender, phrase)
+        assert custom(replies) and custom(replies)[0]["topic_id"] == following, phrase
+
+
 def test_did_you_mean_buttons_answer_when_pressed(servers):
     sender = new_sender()
     servers.say(sender, "/session_start")

@@ -1,0 +1,52 @@
+"""An NLU component that sends "tell me more" and its kin to the question action.
+
+"tell me more", "go on" or "what else?" are not questions about a topic, so the classifier has
+nothing to learn them from and may read them as anything (one trained model read "tell me more"
+as goodbye). The action server answers them from the last topic (actions/followups.py); this
+component makes sure they reach it. The phrasing lives in knowledge/phrasing.py, shared by both.
+Emergencies still come first: bot.emergency.EmergencyRules runs after this component.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from knowledge.phrasing import wants_more
+
+logger = logging.getLogger(__name__)
+
+QUESTION_INTENT = "ask_question"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class FollowUpRules(GraphComponent):
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "FollowUpRules":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if wants_more(message.get(TEXT) or ""):
+                self._mark(message)
+        return messages
+
+    @staticmethod
+    def _mark(message: Message) -> None:
+        intent = {"name": QUESTION_INTENT, "confidence": 1.0}
+        if (message.get(INTENT) or {}).get("name") != QUESTION_INTENT:
+            logger.debug("a request for more, read as %s, goes to the question action",
+                         (message.get(INTENT) or {}).get("name"))
+        # As in bot/emergency.py: the other intents keep their place in the ranking with no
+        # confidence, so the FallbackClassifier does not call the message ambiguous.
+        ranking = [intent] + [{**item, "confidence": 0.0} for item in message.get(INTENT_RANKING_KEY) or []
+                              if item.get("name") != QUESTION_INTENT]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
