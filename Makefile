@@ -109,7 +109,7 @@ $(EVAL_CONFIG): config.yml evaluation/eval_config.py $(RASA_ENV)/.installed
 
 # Cross-validation reruns only when the NLU data, the pipeline or its config changed.
 $(CV_REPORT): $(EVAL_CONFIG) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcard nlu/*.yml) bot/emergency.py bot/follow_up.py knowledge/phrasing.py
-	@echo "5-fold cross-validation of the NLU (about 55 minutes on 2 cores); log: $(LOG)/cv.log"
+	@echo "5-fold cross-validation of the NLU (about 60 minutes on 2 cores); log: $(LOG)/cv.log"
 	@rm -rf $(EVAL_NLU) && mkdir -p $(EVAL_NLU) && cp nlu/*.yml $(GENERATED_NLU) $(EVAL_NLU)/
 	@$(RASA) test nlu --nlu $(EVAL_NLU) --config $(EVAL_CONFIG) --domain bot/domain.yml --cross-validation \
 	  --folds 5 --out results/cv > $(LOG)/cv.log 2>&1 || { tail -n 40 $(LOG)/cv.log; exit 1; }
