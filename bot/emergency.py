@@ -48,11 +48,16 @@ class EmergencyRules(GraphComponent):
     @staticmethod
     def _mark(message: Message, sign: Optional[str]) -> None:
         logger.debug("emergency sign '%s' matched", sign)
-        intent = {"name": EMERGENCY_INTENT, "confidence": 1.0}
-        # The other intents stay in the ranking for the record, with no confidence left: otherwise
-        # the FallbackClassifier would see two confident intents and call the message ambiguous.
-        ranking = [intent] + [{**item, "confidence": 0.0} for item in message.get(INTENT_RANKING_KEY) or []
-                              if item.get("name") != EMERGENCY_INTENT]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        set_certain_intent(message, EMERGENCY_INTENT)
         message.set("emergency_sign", sign, add_to_output=True)
+
+
+def set_certain_intent(message: Message, name: str) -> None:
+    """Give the message the intent `name` with full confidence. The other intents stay in the
+    ranking for the record, with no confidence left: otherwise the FallbackClassifier would see two
+    confident intents and call the message ambiguous."""
+    intent = {"name": name, "confidence": 1.0}
+    ranking = [intent] + [{**item, "confidence": 0.0} for item in message.get(INTENT_RANKING_KEY) or []
+                          if item.get("name") != name]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -15,9 +15,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.emergency import set_certain_intent
 from knowledge.phrasing import wants_more
 
 logger = logging.getLogger(__name__)
@@ -35,18 +36,8 @@ class FollowUpRules(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             if wants_more(message.get(TEXT) or ""):
-                self._mark(message)
+                if (message.get(INTENT) or {}).get("name") != QUESTION_INTENT:
+                    logger.debug("a request for more, read as %s, goes to the question action",
+                                 (message.get(INTENT) or {}).get("name"))
+                set_certain_intent(message, QUESTION_INTENT)
         return messages
-
-    @staticmethod
-    def _mark(message: Message) -> None:
-        intent = {"name": QUESTION_INTENT, "confidence": 1.0}
-        if (message.get(INTENT) or {}).get("name") != QUESTION_INTENT:
-            logger.debug("a request for more, read as %s, goes to the question action",
-                         (message.get(INTENT) or {}).get("name"))
-        # As in bot/emergency.py: the other intents keep their place in the ranking with no
-        # confidence, so the FallbackClassifier does not call the message ambiguous.
-        ranking = [intent] + [{**item, "confidence": 0.0} for item in message.get(INTENT_RANKING_KEY) or []
-                              if item.get("name") != QUESTION_INTENT]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
