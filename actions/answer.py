@@ -21,6 +21,7 @@ from actions.decision import Decision, Signals, Thresholds, decide, decide_messa
 from actions.retrieval import TopicIndex
 from actions.replies import answer_message, clarify_message, defer_message, no_more_message
 from knowledge import KnowledgeBase
+from knowledge.phrasing import wants_more
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class AnswerQuestion(Action):
                 return self._answer(dispatcher, tracker, kb, chosen, 1.0, shown, "chosen")
             return self._defer(dispatcher, tracker, kb, text, Decision("defer", "unknown_choice"), None)
 
-        if last_topic in kb.topics and followups.wants_more(text):
+        if last_topic in kb.topics and wants_more(text):
             following = followups.next_related(kb, last_topic, shown)
             if following:
                 return self._answer(dispatcher, tracker, kb, following, 1.0, shown, "more")

@@ -1,6 +1,7 @@
 """Follow-up questions, resolved against the last topic the bot answered (the `last_topic` slot).
 
-- "tell me more", "go on", "what else?": the next related topic that has not been shown yet.
+- "tell me more", "go on", "what else?" (wordings in knowledge/phrasing.py): the next related topic
+  that has not been shown yet.
 - "what are its side effects?", "and for babies?": a short message that leans on the conversation
   (a pronoun, "and ...", "what about ..."). It is read again with the last topic's title in front.
   That reading can only lift the last topic's related topics, and only halfway: their score is the
@@ -19,7 +20,6 @@ import re
 from typing import Dict, Iterable, Optional
 
 from knowledge import KnowledgeBase
-from knowledge.phrasing import wants_more  # noqa: F401 (part of this module's interface)
 
 MAX_FOLLOW_UP_WORDS = 12
 
