@@ -19,6 +19,9 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
+# Rasa's telemetry and its Sentry crash reports are on by default and can carry conversation
+# details off the machine: a hospital deployment sends nothing.
+export RASA_TELEMETRY_ENABLED := false
 # Rasa imports the project's own NLU component (bot.emergency) and both envs import knowledge/.
 export PYTHONPATH := $(CURDIR)
 
