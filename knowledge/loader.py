@@ -40,6 +40,8 @@ class Topic:
     examples: Tuple[str, ...]
     file: str
     cities: Tuple[str, ...] = ()
+    # For a program: the TREATMENT terms the page says it gives (its source quotes say so).
+    treatments: Tuple[str, ...] = ()
     situation: Optional[str] = None
 
 
@@ -153,6 +155,7 @@ def _parse_topic(raw: object, path: Path, index: int) -> Topic:
         examples=_text_list(raw, "examples", path, entry),
         file=path.name,
         cities=_text_list(raw, "cities", path, entry),
+        treatments=_text_list(raw, "treatments", path, entry),
         situation=_text(raw, "situation", path, entry, required=False) or None,
     )
     if not topic.source:
@@ -161,6 +164,8 @@ def _parse_topic(raw: object, path: Path, index: int) -> Topic:
         raise _fail(path, entry, f"needs at least {MIN_EXAMPLES} examples, has {len(topic.examples)}")
     if kind == "program" and not topic.cities:
         raise _fail(path, entry, "a program needs its cities")
+    if topic.treatments and kind != "program":
+        raise _fail(path, entry, "only a program lists the treatments it gives")
     return topic
 
 
@@ -239,6 +244,12 @@ def _validate(kb: KnowledgeBase, topic_files: Dict[str, Path]) -> None:
         for city in topic.cities:
             if city not in city_names:
                 raise _fail(topic_files[topic.id], f"topic '{topic.id}'", f"city '{city}' is not a CITY term")
+    treatment_names = {term.value for term in kb.terms_with_label("TREATMENT")}
+    for topic in kb.topics.values():
+        for treatment in topic.treatments:
+            if treatment not in treatment_names:
+                raise _fail(topic_files[topic.id], f"topic '{topic.id}'",
+                            f"treatment '{treatment}' is not a TREATMENT term")
     seen_names: Dict[str, str] = {}
     for term in kb.terms:
         path = KNOWLEDGE_DIR / term.file

@@ -119,3 +119,37 @@ def test_shipped_contacts_are_empty():
 def test_loader_works_from_another_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert load().topics.keys() == load(KNOWLEDGE_DIR).topics.keys()
+
+
+PROGRAM_TOPIC = """
+  - id: place
+    title: A clinic
+    kind: program
+    section: Where to get care (5)
+    cities: [Oakland]
+    treatments: [{treatment}]
+    answer: An answer.
+    source: ["Oncology Clinic"]
+    related: [first]
+    examples: ["place 1", "place 2", "place 3", "place 4", "place 5", "place 6", "place 7", "place 8"]
+"""
+PLACE_TERMS = ("terms:\n  - {label: CITY, value: Oakland, synonyms: []}\n"
+               "  - {label: TREATMENT, value: surgery, synonyms: []}\n")
+
+
+def test_a_program_names_treatments_that_are_treatment_terms(kb_dir):
+    (kb_dir / "vocabulary.yml").write_text(PLACE_TERMS, encoding="utf-8")
+    write_topics(kb_dir, "topics_c.yml", PROGRAM_TOPIC.format(treatment="surgery"))
+    assert load(kb_dir).topic("place").treatments == ("surgery",)
+    write_topics(kb_dir, "topics_c.yml", PROGRAM_TOPIC.format(treatment="MIBG therapy"))
+    with pytest.raises(KnowledgeError, match=r"topics_c.yml: topic 'place': treatment 'MIBG therapy' is not a "
+                                             r"TREATMENT term"):
+        load(kb_dir)
+
+
+def test_only_a_program_lists_treatments(kb_dir):
+    (kb_dir / "vocabulary.yml").write_text(PLACE_TERMS, encoding="utf-8")
+    write_topics(kb_dir, "topics_c.yml", PROGRAM_TOPIC.format(treatment="surgery").replace("kind: program",
+                                                                                             "kind: info"))
+    with pytest.raises(KnowledgeError, match=r"topic 'place': only a program lists the treatments it gives"):
+        load(kb_dir)
