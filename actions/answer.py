@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import compound, followups, unanswered
+from actions import clinics, compound, followups, unanswered
 from actions.content import store
 from actions.decision import Decision, Signals, Thresholds, decide, decide_message, decide_part
 from actions.retrieval import TopicIndex
@@ -75,10 +75,17 @@ class AnswerQuestion(Action):
             dispatcher.utter_message(**no_more_message(kb, kb.topic(last_topic)))
             return []
 
+        request = clinics.request_from(kb, tracker.latest_message.get("entities"), text)
+        if request and text.startswith("/"):  # a city button of the clinic finder
+            return self._find(dispatcher, tracker, kb, request, shown)
+
         thresholds = Thresholds.from_env()
         scores = index.scores(text)
         signals = Signals.from_parse(tracker.latest_message, scores, CANDIDATES)
         decision = decide(signals, thresholds)
+        if request and decision.reason != "out_of_scope" and clinics.wanted(
+                kb, request, text, decision.topic_id if decision.outcome == "answer" else None):
+            return self._find(dispatcher, tracker, kb, request, shown)
 
         questions = compound.split_questions(text)
         if questions:
@@ -146,11 +153,26 @@ class AnswerQuestion(Action):
         return [SlotSet("last_topic", topics[-1]), SlotSet("shown_topics", shown)]
 
     @staticmethod
+    def _find(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, request: clinics.Request,
+              shown: List[str]) -> List[Dict[Text, Any]]:
+        """The clinic finder's reply. It carries no decision signals: `make evaluate`'s replay of
+        other thresholds keeps it as it is."""
+        message = clinics.find(kb, request)
+        topic_id = message["json_message"]["topic_id"]
+        logger.info("conversation %s: clinic finder named %s", tracker.sender_id,
+                    ", ".join(program["topic_id"] for program in message["json_message"]["programs"]) or "no program")
+        dispatcher.utter_message(**message)
+        return [SlotSet("last_topic", topic_id), SlotSet("shown_topics", remember(shown, topic_id))]
+
+    @staticmethod
     def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, topic_id: str,
                 confidence: float, shown: List[str], reason: str,
                 signals: Optional[Signals] = None) -> List[Dict[Text, Any]]:
         logger.info("conversation %s: answered %s (%s, %.2f)", tracker.sender_id, topic_id, reason, confidence)
-        dispatcher.utter_message(**with_signals(answer_message(kb, kb.topic(topic_id), confidence), signals))
+        message = with_signals(answer_message(kb, kb.topic(topic_id), confidence), signals)
+        if topic_id == clinics.OVERVIEW:
+            message = clinics.with_city_choice(kb, message)
+        dispatcher.utter_message(**message)
         return [SlotSet("last_topic", topic_id), SlotSet("shown_topics", remember(shown, topic_id))]
 
     @staticmethod

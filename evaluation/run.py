@@ -39,6 +39,9 @@ MAX_CONFIDENTLY_WRONG = 0.015  # the calibration keeps a safety margin under the
 def read_reply(replies: Sequence[dict]) -> dict:
     """What kind of reply the bot gave, from the `custom` payloads its actions attach."""
     payloads = [reply["custom"] for reply in replies if isinstance(reply.get("custom"), dict)]
+    # The clinic finder's reply (actions/clinics.py) answers with a program or the overview of places.
+    payloads = [{**payload, "type": "answer"} if payload.get("type") == "clinic" else payload
+                for payload in payloads]
     text = "\n\n".join(reply["text"] for reply in replies if reply.get("text"))
     for kind in PAYLOAD_OUTCOMES:
         for payload in payloads:
