@@ -56,7 +56,7 @@ def test_disclaimer_is_sent_once_per_conversation(servers):
 
 def test_five_seed_topics_are_answered(servers):
     questions = {
-        "is there an infusion center in walnut creek": "program_infusion_center",
+        "where is the oncology clinic": "program_oncology_clinic",
         "what is IORT": "treatment_iort",
         "how common is neuroblastoma": "how_common_neuroblastoma",
         "is there help for his sister": "service_camp_okizu",
@@ -130,7 +130,10 @@ def test_every_topic_is_answered_through_the_real_servers(servers):
     for topic in KB.topics.values():
         replies = servers.say(sender, topic.examples[0])
         answered = [payload.get("topic_id") for payload in custom(replies)]
-        if answered != [topic.id] or said(replies) != topic.answer:
+        expected = topic.answer
+        if topic.id == "care_programs_overview":  # the places, then a choice of city (actions/clinics.py)
+            expected += "\n\n" + KB.replies["clinic_choose_city"].text
+        if answered != [topic.id] or said(replies) != expected:
             wrong[topic.id] = answered
     assert wrong == {}
 
@@ -210,3 +213,47 @@ def test_a_first_question_that_says_it_is_answered_on_its_own(servers):
     servers.say(sender, "/session_start")
     replies = servers.say(sender, "is there an infusion center in walnut creek? it would be closer for us")
     assert custom(replies)[0].get("topic_id") == "program_infusion_center"
+
+
+def buttons(replies: list) -> list:
+    return [button for reply in replies for button in reply.get("buttons") or []]
+
+
+def test_clinic_finder_names_the_infusion_center_and_walnut_creek(servers):
+    replies = servers.say(new_sender(), "is there an infusion center in walnut creek")
+    assert said(replies) == DISCLAIMER + "\n\n" + "\n\n".join([
+        "Yes. The hospital's page lists the Infusion Center in Walnut Creek. "
+        "It is also listed in San Francisco and Oakland.",
+        "Your child's care team can tell you which place fits your child."])
+    payload = custom(replies)[0]
+    assert (payload["type"], payload["topic_id"], payload["cities"]) == (
+        "clinic", "program_infusion_center", ["Walnut Creek"])
+
+
+def test_clinic_finder_says_where_a_program_is_not_and_offers_what_is_there(servers):
+    sender = new_sender()
+    replies = servers.say(sender, "is the brain tumor program in walnut creek?")
+    assert "It does not list it in Walnut Creek." in said(replies)
+    offered = {button["title"]: button["payload"] for button in buttons(replies)}
+    assert set(offered) == {"Infusion Center", "Oncology Clinic"}
+    # Pressing a program's button gets that program's answer.
+    assert said(servers.say(sender, offered["Oncology Clinic"])) == KB.topic("program_oncology_clinic").answer
+
+
+def test_where_to_get_mibg_therapy_or_a_transplant_names_only_what_the_page_says(servers):
+    replies = servers.say(new_sender(), "Where do kids get MIBG therapy or a transplant?")
+    text = said(replies)
+    assert "The hospital's page does not say which clinic or program gives MIBG therapy." in text
+    assert "the hospital's page names the Blood & Marrow Transplant (BMT) Clinic" in text
+    assert [program["topic_id"] for program in custom(replies)[0]["programs"]] == ["program_bmt_clinic"]
+
+
+def test_the_places_overview_offers_cities_and_a_city_button_lists_that_city(servers):
+    sender = new_sender()
+    replies = servers.say(sender, "where can my child get care")
+    assert KB.topic("care_programs_overview").answer in said(replies)
+    offered = {button["title"]: button["payload"] for button in buttons(replies)}
+    assert list(offered) == ["Care in San Francisco", "Care in Oakland", "Care in Walnut Creek"]
+    replies = servers.say(sender, offered["Care in Walnut Creek"])
+    assert said(replies).startswith("In Walnut Creek, the hospital's page lists:\n- Infusion Center\n- Oncology Clinic")
+    assert [button["title"] for button in buttons(replies)] == ["Infusion Center", "Oncology Clinic"]
