@@ -17,7 +17,6 @@ from actions.replies import choose_payload
 from knowledge import KnowledgeBase, Topic
 
 OVERVIEW = "care_programs_overview"
-SECTION = "Where to get care (5)"
 
 # A question about a place: "where", "which clinic", "near us", "closest".
 _PLACE = re.compile(
@@ -212,7 +211,7 @@ def find(kb: KnowledgeBase, request: Request) -> Dict[str, Any]:
             "type": "clinic",
             "topic_id": named[0].id if len(named) == 1 else OVERVIEW,
             "title": named[0].title if len(named) == 1 else kb.topic(OVERVIEW).title,
-            "source_section": SECTION,
+            "source_section": kb.topic(OVERVIEW).section,
             "programs": [{"topic_id": topic.id, "title": topic.title, "cities": list(topic.cities)}
                          for topic in named],
             "cities": list(request.cities),
