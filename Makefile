@@ -84,7 +84,7 @@ $(SPACY_MODEL)/meta.json: $(KNOWLEDGE) bot/spacy_pipeline.py $(RASA_ENV)/.instal
 $(GENERATED_NLU): $(KNOWLEDGE) bot/training_data.py $(RASA_ENV)/.installed
 	@$(RASA_PY) bot/training_data.py $@
 
-$(MODEL): $(SPACY_MODEL)/meta.json $(GENERATED_NLU) bot/emergency.py bot/follow_up.py knowledge/phrasing.py $(wildcard nlu/*.yml stories/*.yml) bot/domain.yml config.yml
+$(MODEL): $(SPACY_MODEL)/meta.json $(GENERATED_NLU) bot/emergency.py bot/follow_up.py knowledge/phrasing.py bot/minilm.py bot/minilm_featurizer.py $(wildcard nlu/*.yml stories/*.yml) bot/domain.yml config.yml
 	@echo "Training the Rasa model; log: $(LOG)/train.log"
 	@$(RASA) train --data $(RASA_DATA) $(RASA_PATHS) --out models --fixed-model-name caregiver \
 	  > $(LOG)/train.log 2>&1 || { tail -n 40 $(LOG)/train.log; exit 1; }
@@ -111,8 +111,8 @@ $(EVAL_CONFIG): config.yml evaluation/eval_config.py $(RASA_ENV)/.installed
 	@$(RASA_PY) -m evaluation.eval_config config.yml $@
 
 # Cross-validation reruns only when the NLU data, the pipeline or its config changed.
-$(CV_REPORT): $(EVAL_CONFIG) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcard nlu/*.yml) bot/emergency.py bot/follow_up.py knowledge/phrasing.py
-	@echo "5-fold cross-validation of the NLU (about 60 minutes on 2 cores); log: $(LOG)/cv.log"
+$(CV_REPORT): $(EVAL_CONFIG) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcard nlu/*.yml) bot/emergency.py bot/follow_up.py knowledge/phrasing.py bot/minilm.py bot/minilm_featurizer.py
+	@echo "5-fold cross-validation of the NLU (about 20 minutes on 2 cores); log: $(LOG)/cv.log"
 	@rm -rf $(EVAL_NLU) && mkdir -p $(EVAL_NLU) && cp nlu/*.yml $(GENERATED_NLU) $(EVAL_NLU)/
 	@$(RASA) test nlu --nlu $(EVAL_NLU) --config $(EVAL_CONFIG) --domain bot/domain.yml --cross-validation \
 	  --folds 5 --out results/cv > $(LOG)/cv.log 2>&1 || { tail -n 40 $(LOG)/cv.log; exit 1; }
