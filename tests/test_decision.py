@@ -96,3 +96,25 @@ def test_without_a_selector_ranking_retrieval_decides_alone():
     assert not alone.selector_used
     assert decide(alone, Thresholds(selector_weight=0.5)).topic_id == "a"
     assert alone.ranked(0.5)[0].score == pytest.approx(0.9)
+
+
+def test_a_repeated_example_question_gets_its_topic_whatever_the_selector_says():
+    # "what are the less common symptoms of neuroblastoma" is an example of symptoms_less_common;
+    # the ResponseSelector ranked the most common symptoms higher, which made the two too close.
+    repeated = Signals((Candidate("symptoms_less_common", 1.0, 0.305), Candidate("symptoms_common", 0.9248, 0.4976)))
+    without_the_rule = Thresholds(known_question=1.01)
+    assert decide(repeated, without_the_rule).outcome == "clarify"  # the two are within the margin
+    decision = decide(repeated, T)
+    assert (decision.outcome, decision.topic_id, decision.reason) == ("answer", "symptoms_less_common", "known_question")
+    out_of_scope = Signals(repeated.candidates, out_of_scope=0.99)
+    assert decide(out_of_scope, T).topic_id == "symptoms_less_common"
+
+
+def test_a_message_close_to_examples_of_two_topics_is_decided_as_usual():
+    both = Signals((Candidate("topic_a", 0.995, 0.5), Candidate("topic_b", 0.992, 0.5)))
+    assert decide(both, T).outcome == "clarify"
+
+
+def test_a_close_but_not_repeated_question_is_decided_as_usual():
+    close = Signals((Candidate("topic_a", T.known_question - 0.02, 0.1), Candidate("topic_b", 0.95, 0.6)))
+    assert decide(close, T).reason != "known_question"
