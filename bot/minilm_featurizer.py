@@ -4,7 +4,8 @@ The word and character counts tell DIET which words a message uses; they cannot 
 "take care" is a goodbye or that "what medicine helps with chemo nausea" asks for a dose while
 "how does chemotherapy work" asks what the hospital page explains. The sentence embedding
 carries that meaning. It is added as a sentence-level feature of the message text, next to the
-count vectors' own sentence features, for the intent classifier and the response selector.
+count vectors' own sentence features, for the intent classifier (config.yml keeps it from the
+response selector, which reads the words only).
 
 The model is the one the action server uses (bot/minilm.py runs it with NumPy, because the Rasa
 server has no torch); its weights are checked before use.
