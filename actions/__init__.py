@@ -1,6 +1,3 @@
-"""The action server (rasa-sdk). Loads the knowledge base and the retrieval model once, at start-up,
-so a bad knowledge file or a wrong model file stops the server instead of failing a conversation.
-Later changes to knowledge/ are picked up while it runs (actions/content.py)."""
-from actions.content import store
-
-store()
+"""The action server (rasa-sdk). rasa-sdk imports every module of this package at start-up, so
+actions/startup.py loads the knowledge base and the retrieval model then. The staff command
+(`python -m actions.staff`) imports only what it needs."""
