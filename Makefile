@@ -47,7 +47,7 @@ find_python = $(shell for p in python$(1) $$(pyenv root 2>/dev/null)/versions/$(
 PY310 := $(call find_python,3.10)
 PY311 := $(call find_python,3.11)
 
-.PHONY: help install train run test evaluate kb-report clean
+.PHONY: help install train run test evaluate kb-report requests system-deps clean
 
 help:
 	@echo "make run    install if needed, train if needed, serve the bot and its web page"
@@ -55,6 +55,7 @@ help:
 	@echo "make evaluate   5-fold cross-validation and the dev set through the real servers (results/evaluate/)"
 	@echo "                QUESTIONS=file.yml sends any question file instead of tests/dev_set.yml"
 	@echo "make kb-report  render the knowledge base for clinical reviewers (results/kb-report.html)"
+	@echo "make requests ARGS=list|'export --out file.csv'|'purge --older-than-days N'  interpreter requests, for staff"
 	@echo "make train  build the spaCy pipeline and train the Rasa model (skips when nothing changed)"
 
 # --- environments: reinstalled only when their requirements file changes -------------------
@@ -84,7 +85,7 @@ $(SPACY_MODEL)/meta.json: $(KNOWLEDGE) bot/spacy_pipeline.py $(RASA_ENV)/.instal
 $(GENERATED_NLU): $(KNOWLEDGE) bot/training_data.py $(RASA_ENV)/.installed
 	@$(RASA_PY) bot/training_data.py $@
 
-$(MODEL): $(SPACY_MODEL)/meta.json $(GENERATED_NLU) bot/emergency.py bot/follow_up.py knowledge/phrasing.py bot/minilm.py bot/minilm_featurizer.py $(wildcard nlu/*.yml stories/*.yml) bot/domain.yml config.yml
+$(MODEL): $(SPACY_MODEL)/meta.json $(GENERATED_NLU) bot/emergency.py bot/follow_up.py bot/language.py knowledge/language.py knowledge/phrasing.py bot/minilm.py bot/minilm_featurizer.py $(wildcard nlu/*.yml stories/*.yml) bot/domain.yml config.yml
 	@echo "Training the Rasa model; log: $(LOG)/train.log"
 	@$(RASA) train --data $(RASA_DATA) $(RASA_PATHS) --out models --fixed-model-name caregiver \
 	  > $(LOG)/train.log 2>&1 || { tail -n 40 $(LOG)/train.log; exit 1; }
@@ -97,8 +98,24 @@ run: train
 	@mkdir -p $(LOG)
 	@$(RASA_ENV)/bin/honcho -f Procfile start
 
+# --- system packages ---------------------------------------------------------------------
+# Debian's PostgreSQL: the tests start a real server to store interpreter requests in.
+system-deps:
+	@mkdir -p $(LOG)
+	@ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || { \
+	  test "$$(id -u)" = 0 || { echo "PostgreSQL is missing: run 'sudo apt-get install postgresql', then make again." >&2; exit 1; }; \
+	  echo "Installing Debian's postgresql package; log: $(LOG)/apt.log"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql \
+	    || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }; } \
+	    > $(LOG)/apt.log 2>&1 || { tail -n 20 $(LOG)/apt.log; exit 1; }; }
+
+# --- interpreter requests (staff) -----------------------------------------------------------
+# make requests ARGS="list" | ARGS="export --out requests.csv" | ARGS="purge --older-than-days 30"
+requests: $(ACTION_ENV)/.installed
+	@$(ACTION_PY) -m actions.staff $(or $(ARGS),list)
+
 # --- tests -------------------------------------------------------------------------------
-test: train
+test: train system-deps
 	@$(ACTION_ENV)/bin/pytest
 
 # --- evaluation --------------------------------------------------------------------------
@@ -111,7 +128,7 @@ $(EVAL_CONFIG): config.yml evaluation/eval_config.py $(RASA_ENV)/.installed
 	@$(RASA_PY) -m evaluation.eval_config config.yml $@
 
 # Cross-validation reruns only when the NLU data, the pipeline or its config changed.
-$(CV_REPORT): $(EVAL_CONFIG) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcard nlu/*.yml) bot/emergency.py bot/follow_up.py knowledge/phrasing.py bot/minilm.py bot/minilm_featurizer.py
+$(CV_REPORT): $(EVAL_CONFIG) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcard nlu/*.yml) bot/emergency.py bot/follow_up.py bot/language.py knowledge/language.py knowledge/phrasing.py bot/minilm.py bot/minilm_featurizer.py
 	@echo "5-fold cross-validation of the NLU (about 20 minutes on 2 cores); log: $(LOG)/cv.log"
 	@rm -rf $(EVAL_NLU) && mkdir -p $(EVAL_NLU) && cp nlu/*.yml $(GENERATED_NLU) $(EVAL_NLU)/
 	@$(RASA) test nlu --nlu $(EVAL_NLU) --config $(EVAL_CONFIG) --domain bot/domain.yml --cross-validation \

@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import clinics, compound, followups, unanswered
+from actions import clinics, compound, followups, interpreter_form, trials, unanswered
 from actions.content import store
 from actions.decision import Decision, Signals, Thresholds, decide, decide_message, decide_part
 from actions.retrieval import TopicIndex
@@ -26,6 +26,8 @@ from knowledge.phrasing import wants_more
 logger = logging.getLogger(__name__)
 
 CANDIDATES = 5
+# Answers about interpreters end with a button that starts the request form.
+INTERPRETER_TOPICS = ("service_interpreter", "interpreter_languages")
 MAX_SHOWN = 20  # topics remembered for "tell me more"
 
 
@@ -172,6 +174,11 @@ class AnswerQuestion(Action):
         message = with_signals(answer_message(kb, kb.topic(topic_id), confidence), signals)
         if topic_id == clinics.OVERVIEW:
             message = clinics.with_city_choice(kb, message)
+        elif topic_id in INTERPRETER_TOPICS:
+            language = interpreter_form.language_from(kb, "", tracker.latest_message.get("entities") or [])
+            message["buttons"] = [interpreter_form.request_button(kb, language)]
+        elif topic_id == trials.OVERVIEW:
+            message = trials.with_situations(kb, message)
         dispatcher.utter_message(**message)
         return [SlotSet("last_topic", topic_id), SlotSet("shown_topics", remember(shown, topic_id))]
 

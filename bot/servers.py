@@ -48,18 +48,21 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
 
 
 class Servers:
-    """The real action server and Rasa server on free loopback ports, with a fresh SQLite tracker store."""
+    """The real action server and Rasa server on free loopback ports, with a fresh SQLite tracker
+    store and a fresh interpreter request database."""
 
     def __init__(self, workdir: Path, **env: str) -> None:
         self.workdir = workdir
         self.action_port = free_port()
         self.rasa_port = free_port()
         self.tracker_db = workdir / "tracker.db"
+        self.requests_db = workdir / "interpreter_requests.db"
         self.env = base_env(
             ACTION_SERVER_URL=f"http://127.0.0.1:{self.action_port}/webhook",
             TRACKER_STORE_URL=f"sqlite:///{self.tracker_db}",
             SANIC_HOST="127.0.0.1",
             UNANSWERED_LOG=str(workdir / "unanswered.jsonl"),
+            INTERPRETER_DB_URL=f"sqlite:///{self.requests_db}",
             **env,
         )
         self.processes: Dict[str, subprocess.Popen] = {}
