@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Optional
@@ -68,6 +69,12 @@ class TopicIndex:
         for row, topic in enumerate(topic_ids):
             rows[topic].append(row)
         self._rows_of = {topic: np.array(indices) for topic, indices in rows.items()}
+        # A message that repeats an example question or a title, whatever its case, spacing or
+        # punctuation ("What are the symptoms of neuroblastoma?"), is that entry: similarity 1.
+        # The embedding alone gives such a repeat 0.94 when only a question mark differs.
+        self._exact: Dict[str, set] = {}
+        for topic, text in zip(topic_ids, texts):
+            self._exact.setdefault(normalised(text), set()).add(topic)
 
     def _encode(self, texts: List[str]) -> np.ndarray:
         return self._model.encode(texts, batch_size=64, normalize_embeddings=True,
@@ -79,10 +86,18 @@ class TopicIndex:
         if not query:
             return {}
         similarities = self._embeddings @ self._encode([query])[0]
-        return {topic: float(similarities[rows].max()) for topic, rows in self._rows_of.items()}
+        scores = {topic: float(similarities[rows].max()) for topic, rows in self._rows_of.items()}
+        for topic in self._exact.get(normalised(query), ()):
+            scores[topic] = 1.0
+        return scores
 
     def search(self, query: str, limit: int = 3) -> List[Match]:
         return rank(self.scores(query), limit)
+
+
+def normalised(text: str) -> str:
+    """Lower case, words only: how two wordings of the same question are compared as text."""
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))
 
 
 def rank(scores: Dict[str, float], limit: int = 3) -> List[Match]:

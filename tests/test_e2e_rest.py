@@ -133,6 +133,8 @@ def test_every_topic_is_answered_through_the_real_servers(servers):
         expected = topic.answer
         if topic.id == "care_programs_overview":  # the places, then a choice of city (actions/clinics.py)
             expected += "\n\n" + KB.replies["clinic_choose_city"].text
+        if topic.id == "trials_overview":  # then a choice of trial by situation (actions/trials.py)
+            expected += "\n\n" + KB.replies["trials_by_situation"].text
         if answered != [topic.id] or said(replies) != expected:
             wrong[topic.id] = answered
     assert wrong == {}

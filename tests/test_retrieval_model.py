@@ -33,3 +33,12 @@ def test_missing_weights_are_refused(tmp_path):
 def test_model_is_loaded_once_per_process():
     assert get_model() is get_model()
     assert get_model.cache_info().currsize == 1
+
+
+def test_a_repeated_example_question_scores_one_whatever_its_case_and_punctuation():
+    from actions.content import topic_index
+
+    scores = topic_index().scores("  What are the SYMPTOMS of neuroblastoma?! ")
+    assert scores["symptoms_common"] == 1.0
+    assert max(score for topic, score in scores.items() if topic != "symptoms_common") < 0.99
+    assert topic_index().scores("what are the symptoms of neuroblastoma in babies")["symptoms_common"] < 0.99
