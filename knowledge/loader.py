@@ -194,7 +194,10 @@ def _parse_contacts(raw: object, path: Path) -> Dict[str, Contact]:
         unknown = set(fields) - set(CONTACT_FIELDS)
         if not isinstance(fields, dict) or unknown:
             raise _fail(path, f"contact '{key}'", f"only {', '.join(CONTACT_FIELDS)} are allowed")
-        contacts[str(key)] = Contact(**{name: str(fields.get(name) or "").strip() for name in CONTACT_FIELDS})
+        contact = Contact(**{name: str(fields.get(name) or "").strip() for name in CONTACT_FIELDS})
+        if contact.url and not re.match(r"https?://[^\s/]+\S*$", contact.url):
+            raise _fail(path, f"contact '{key}'", f"url must be a web address starting with https://, not {contact.url!r}")
+        contacts[str(key)] = contact
     return contacts
 
 
@@ -288,7 +291,8 @@ def load(directory: Optional[Path] = None, contacts_file: Optional[Path] = None)
     kb = KnowledgeBase()
     topic_files: Dict[str, Path] = {}
     for path in sorted(directory.glob("*.yml")):
-        if path.resolve() == Path(contacts_file).resolve():
+        # The contact settings are not content, wherever $CONTACTS_FILE points.
+        if path.name == CONTACTS_FILE.name or path.resolve() == Path(contacts_file).resolve():
             continue
         data = _read_yaml(path)
         for index, raw in enumerate(data.get("topics") or []):

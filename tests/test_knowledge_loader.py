@@ -110,6 +110,21 @@ def test_contacts_for_an_unknown_topic_are_rejected(kb_dir, tmp_path_factory):
         load(kb_dir, contacts_file=contacts)
 
 
+def test_a_deployment_contacts_file_elsewhere_replaces_the_shipped_one(tmp_path):
+    contacts = tmp_path / "hospital-contacts.yml"
+    contacts.write_text("contacts:\n  care_team: {url: 'https://care.example.org/'}\n", encoding="utf-8")
+    kb = load(contacts_file=contacts)
+    assert kb.contact("care_team").lines() == ["Website: https://care.example.org/"]
+
+
+def test_a_contact_url_must_be_a_web_address(kb_dir, tmp_path_factory):
+    contacts = tmp_path_factory.mktemp("deploy") / "contacts.yml"
+    for url in ("javascript:alert(1)", "www.example.org", "https://"):
+        contacts.write_text(f"contacts:\n  first: {{url: '{url}'}}\n", encoding="utf-8")
+        with pytest.raises(KnowledgeError, match=r"contact 'first': url must be a web address"):
+            load(kb_dir, contacts_file=contacts)
+
+
 def test_shipped_contacts_are_empty():
     """Contact details are deployment settings: the repository never ships one."""
     kb = load()
