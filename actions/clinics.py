@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from actions.replies import choose_payload
+from actions.replies import choose_payload, contact_links, with_links
 from knowledge import KnowledgeBase, Topic
 
 OVERVIEW = "care_programs_overview"
@@ -220,7 +220,7 @@ def find(kb: KnowledgeBase, request: Request) -> Dict[str, Any]:
     }
     if buttons:
         message["buttons"] = buttons
-    return message
+    return with_links(message, contact_links(kb, [(topic.id, topic.title) for topic in named]))
 
 
 def with_city_choice(kb: KnowledgeBase, message: Dict[str, Any]) -> Dict[str, Any]:

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import knowledge_base
 from actions.interpreter_form import request_button
-from actions.replies import choose_payload
+from actions.replies import CARE_TEAM_LINK_TITLE, choose_payload, contact_links, with_links
 from knowledge import KnowledgeBase
 from knowledge.language import load_languages
 
@@ -41,9 +41,11 @@ def person_message(kb: KnowledgeBase) -> Dict[str, Any]:
     paragraphs.append(kb.replies["person_interpreter"].text)
     paragraphs.append(kb.replies["person_emergency"].text)
     buttons.append(request_button(kb))
-    return {"text": "\n\n".join(paragraphs), "buttons": buttons,
-            "json_message": {"type": "talk_to_person", "topic_id": "service_social_services",
-                             "source_section": kb.topic("service_social_services").section}}
+    links = contact_links(kb, [(contact, kb.topic(topic_id).title if topic_id else CARE_TEAM_LINK_TITLE)
+                               for _, contact, topic_id in PEOPLE])
+    return with_links({"text": "\n\n".join(paragraphs), "buttons": buttons,
+                       "json_message": {"type": "talk_to_person", "topic_id": "service_social_services",
+                                        "source_section": kb.topic("service_social_services").section}}, links)
 
 
 class TalkToPerson(Action):

@@ -11,6 +11,7 @@ from actions.answer import AnswerQuestion, Defer
 from actions.content import knowledge_base
 from actions.decision import Thresholds
 from actions.session import StartSession
+from knowledge import load
 from tests.conftest import load_tracker_json
 
 
@@ -77,3 +78,22 @@ def test_session_start_sends_the_disclaimer_and_keeps_the_last_topic():
     assert [message["text"] for message in messages] == [kb.replies["disclaimer"].text]
     assert "educational purposes only" in messages[0]["text"]
     assert events == [SessionStarted(), SlotSet("last_topic", "imaging_mibg_scan"), ActionExecuted("action_listen")]
+
+
+def test_contact_websites_become_links_for_the_widget_and_empty_ones_are_left_out(tmp_path):
+    from actions.person import person_message
+    from actions.replies import answer_message, defer_message, emergency_message
+
+    contacts = tmp_path / "contacts.yml"
+    contacts.write_text("contacts:\n  care_team: {url: 'https://care.example.org/'}\n"
+                        "  program_oncology_clinic: {url: 'https://clinic.example.org/oncology'}\n", encoding="utf-8")
+    kb = load(contacts_file=contacts)
+    clinic = kb.topic("program_oncology_clinic")
+    assert answer_message(kb, clinic)["json_message"]["links"] == [
+        {"title": clinic.title, "url": "https://clinic.example.org/oncology"}]
+    care_team = [{"title": "Your child's care team", "url": "https://care.example.org/"}]
+    assert defer_message(kb)["json_message"]["links"] == care_team
+    assert emergency_message(kb, "breathing")["json_message"]["links"] == care_team
+    assert person_message(kb)["json_message"]["links"] == care_team
+    assert "links" not in answer_message(kb, kb.topic("what_is_neuroblastoma"))["json_message"]
+    assert "links" not in defer_message(load())["json_message"]
