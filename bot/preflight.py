@@ -1,4 +1,5 @@
-"""Refuse to start the Rasa server when its tracker store or lock store is unreachable.
+"""Refuse to start the Rasa server when its tracker store or lock store is unreachable, or when
+the web page's origin (Rasa's only CORS origin) is not one exact origin.
 
 Rasa 3.6 logs an error and quietly keeps conversations in memory when the SQL tracker store
 fails (rasa#3243), which would lose every conversation on restart. We check first and stop.
@@ -6,6 +7,7 @@ fails (rasa#3243), which would lose every conversation on restart. We check firs
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -33,7 +35,19 @@ def check_lock_store(lock_type: str, host: str, port: str, db: str) -> None:
     redis.Redis(host=host or "localhost", port=int(port or 6379), db=int(db or 1), socket_timeout=5).ping()
 
 
+def check_web_origin(origin: str) -> None:
+    """One scheme://host[:port], as the browser sends it in Origin: never '*', a list or a path."""
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+        raise ValueError(f"WEB_ORIGIN must be the web page's origin, such as https://www.example.org, not {origin!r}")
+
+
 def main() -> int:
+    if "WEB_ORIGIN" in os.environ:
+        try:
+            check_web_origin(os.environ["WEB_ORIGIN"])
+        except ValueError as error:
+            print(f"preflight: {error}", file=sys.stderr)
+            return 1
     url = os.environ.get("TRACKER_STORE_URL", "")
     try:
         if not url:

@@ -55,6 +55,7 @@ class Servers:
         self.workdir = workdir
         self.action_port = free_port()
         self.rasa_port = free_port()
+        self.web_port = free_port()
         self.tracker_db = workdir / "tracker.db"
         self.requests_db = workdir / "interpreter_requests.db"
         self.env = base_env(
@@ -66,6 +67,15 @@ class Servers:
             **env,
         )
         self.processes: Dict[str, subprocess.Popen] = {}
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        """The demo page. Rasa's CORS allows this origin only."""
+        return f"http://127.0.0.1:{self.web_port}"
 
     @property
     def rest_url(self) -> str:
@@ -86,8 +96,13 @@ class Servers:
     def start_rasa(self) -> None:
         self._start("rasa", [str(RASA_BIN / "rasa"), "run", "--model", str(MODEL),
                              "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-                             "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
+                             "--interface", "127.0.0.1", "--port", str(self.rasa_port), "--cors", self.web_url],
                     f"http://127.0.0.1:{self.rasa_port}/")
+
+    def start_web(self) -> None:
+        """The demo page with the chat widget, as `make run` serves it (not started by default)."""
+        self._start("web", [str(ACTION_PYTHON), "bot/web_server.py", "--port", str(self.web_port),
+                            "--rasa-url", self.rasa_url], f"{self.web_url}/")
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name)

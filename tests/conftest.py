@@ -29,6 +29,14 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
         yield running
 
 
+@pytest.fixture(scope="session")
+def web(servers) -> Servers:
+    """The same servers plus the demo page with the chat widget; Rasa's CORS allows its origin only."""
+    if "web" not in servers.processes:
+        servers.start_web()
+    return servers
+
+
 @pytest.fixture(autouse=True)
 def unanswered_log(tmp_path, monkeypatch) -> Path:
     """Actions run in tests record unanswered questions in a temporary file, never in var/."""

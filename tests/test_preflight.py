@@ -30,3 +30,12 @@ def test_unreachable_redis_lock_store_stops_the_start(tmp_path):
                        REDIS_HOST="127.0.0.1", REDIS_PORT="9")
     assert result.returncode == 1
     assert "cannot reach a conversation store" in result.stderr
+
+
+def test_cors_origin_must_be_the_pages_own_origin(tmp_path):
+    store = f"sqlite:///{tmp_path / 'tracker.db'}"
+    for origin in ("*", "", "http://127.0.0.1:8000/chat", "http://a.example http://b.example"):
+        result = preflight(TRACKER_STORE_URL=store, WEB_ORIGIN=origin)
+        assert result.returncode == 1, origin
+        assert "WEB_ORIGIN must be the web page's origin" in result.stderr
+    assert preflight(TRACKER_STORE_URL=store, WEB_ORIGIN="https://www.example.org").returncode == 0
