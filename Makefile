@@ -13,7 +13,9 @@ export LOCK_STORE_TYPE ?= in_memory
 export REDIS_HOST ?= localhost
 export REDIS_PORT ?= 6379
 export REDIS_DB ?= 1
+# The page's origin is Rasa's only CORS origin; RASA_PUBLIC_URL is Rasa as the browser reaches it.
 export WEB_ORIGIN ?= http://127.0.0.1:$(WEB_PORT)
+export RASA_PUBLIC_URL ?= http://127.0.0.1:$(RASA_PORT)
 # Quiet TensorFlow's start-up noise and keep every library off the network.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export HF_HUB_OFFLINE := 1
@@ -99,15 +101,24 @@ run: train
 	@$(RASA_ENV)/bin/honcho -f Procfile start
 
 # --- system packages ---------------------------------------------------------------------
-# Debian's PostgreSQL: the tests start a real server to store interpreter requests in.
+# Debian's PostgreSQL (the tests store interpreter requests in a real server) and Chromium (the
+# browser tests drive it headless). Installed with apt when missing; never a downloaded browser.
+APT_PACKAGES := $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) $(if $(wildcard /usr/bin/chromium),,chromium)
+
 system-deps:
 	@mkdir -p $(LOG)
-	@ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || { \
-	  test "$$(id -u)" = 0 || { echo "PostgreSQL is missing: run 'sudo apt-get install postgresql', then make again." >&2; exit 1; }; \
-	  echo "Installing Debian's postgresql package; log: $(LOG)/apt.log"; \
-	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql \
-	    || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }; } \
+	@test -z "$(strip $(APT_PACKAGES))" || { \
+	  test "$$(id -u)" = 0 || { echo "Missing: $(strip $(APT_PACKAGES)). Run 'sudo apt-get install $(strip $(APT_PACKAGES))', then make again." >&2; exit 1; }; \
+	  echo "Installing Debian's $(strip $(APT_PACKAGES)); log: $(LOG)/apt.log"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_PACKAGES) \
+	    || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_PACKAGES); }; } \
 	    > $(LOG)/apt.log 2>&1 || { tail -n 20 $(LOG)/apt.log; exit 1; }; }
+
+# axe-core for the accessibility checks, pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm > /dev/null || { echo "npm is missing: run 'sudo apt-get install npm', then make again." >&2; exit 1; }
+	@mkdir -p $(LOG) && npm ci --no-audit --no-fund > $(LOG)/npm.log 2>&1 || { tail -n 20 $(LOG)/npm.log; exit 1; }
+	@touch $@
 
 # --- interpreter requests (staff) -----------------------------------------------------------
 # make requests ARGS="list" | ARGS="export --out requests.csv" | ARGS="purge --older-than-days 30"
@@ -115,7 +126,7 @@ requests: $(ACTION_ENV)/.installed
 	@$(ACTION_PY) -m actions.staff $(or $(ARGS),list)
 
 # --- tests -------------------------------------------------------------------------------
-test: train system-deps
+test: train system-deps node_modules/.installed
 	@$(ACTION_ENV)/bin/pytest
 
 # --- evaluation --------------------------------------------------------------------------
@@ -144,4 +155,4 @@ kb-report: $(ACTION_ENV)/.installed
 	@$(ACTION_PY) -m knowledge.report results/kb-report.html
 
 clean:
-	rm -rf build models var .pytest_cache
+	rm -rf build models var .pytest_cache node_modules
