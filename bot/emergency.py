@@ -17,6 +17,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot import rasa_speedups  # noqa: F401  (Rasa's action-reply check, done once: see the module)
 from knowledge import load
 from knowledge.loader import Emergency
 

@@ -23,6 +23,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot import rasa_speedups  # noqa: F401  (Rasa's action-reply check, done once: see the module)
 from bot.minilm import get_encoder
 
 MAX_CHARS = 4000  # the model reads 256 word pieces; longer text only costs tokenizing time
