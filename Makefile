@@ -49,13 +49,15 @@ find_python = $(shell for p in python$(1) $$(pyenv root 2>/dev/null)/versions/$(
 PY310 := $(call find_python,3.10)
 PY311 := $(call find_python,3.11)
 
-.PHONY: help install train run test evaluate kb-report requests system-deps clean
+.PHONY: help install train run test evaluate bench kb-report requests system-deps clean
 
 help:
 	@echo "make run    install if needed, train if needed, serve the bot and its web page"
 	@echo "make test   install, train and run every test"
 	@echo "make evaluate   5-fold cross-validation and the dev set through the real servers (results/evaluate/)"
 	@echo "                QUESTIONS=file.yml sends any question file instead of tests/dev_set.yml"
+	@echo "make bench      latency, throughput, memory, start-up, training and knowledge-edit time, beside the stock"
+	@echo "                rasa init pipeline (about 40 minutes; results/bench/); ARGS=--quick for a short check"
 	@echo "make kb-report  render the knowledge base for clinical reviewers (results/kb-report.html)"
 	@echo "make requests ARGS=list|'export --out file.csv'|'purge --older-than-days N'  interpreter requests, for staff"
 	@echo "make train  build the spaCy pipeline and train the Rasa model (skips when nothing changed)"
@@ -96,9 +98,13 @@ $(MODEL): $(SPACY_MODEL)/meta.json $(GENERATED_NLU) bot/emergency.py bot/follow_
 train: install $(MODEL)
 
 # --- serving -----------------------------------------------------------------------------
+# One compute thread per server (see compute_threads in bot/servers.py); training keeps them all.
+SERVER_THREADS ?= 1
+SERVE_ENV := $(foreach name,OMP_NUM_THREADS OPENBLAS_NUM_THREADS MKL_NUM_THREADS TF_NUM_INTRAOP_THREADS TF_NUM_INTEROP_THREADS,$(name)=$(SERVER_THREADS))
+
 run: train
 	@mkdir -p $(LOG)
-	@$(RASA_ENV)/bin/honcho -f Procfile start
+	@$(SERVE_ENV) $(RASA_ENV)/bin/honcho -f Procfile start
 
 # --- system packages ---------------------------------------------------------------------
 # Debian's PostgreSQL (the tests store interpreter requests in a real server) and Chromium (the
@@ -149,6 +155,11 @@ evaluate: train $(CV_REPORT)
 	@echo "Sending $(QUESTIONS) through the real servers"
 	@$(ACTION_PY) -m evaluation.run --questions $(QUESTIONS) --out results/evaluate --cv results/cv
 	@$(RASA_PY) -m evaluation.plots results/evaluate
+
+# --- benchmark ---------------------------------------------------------------------------
+# Not a test: it writes results/bench/bench.json and bench.md. `make test` runs its --quick mode.
+bench: train
+	@$(ACTION_PY) -m evaluation.bench $(ARGS)
 
 # --- content review ----------------------------------------------------------------------
 kb-report: $(ACTION_ENV)/.installed
