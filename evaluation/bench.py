@@ -40,6 +40,7 @@ from knowledge import load
 LEVELS = (1, 5, 20, 50)
 QUICK_LEVELS = (1, 5)
 STOCK_DIR = ROOT / "build" / "bench" / "stock"
+LOG_DIR = ROOT / "var" / "log"
 STOCK_MODEL = STOCK_DIR / "models" / "stock.tar.gz"
 EDIT_TOPIC = "what_is_neuroblastoma"
 EDIT_QUESTION = "what is neuroblastoma"
@@ -204,6 +205,7 @@ def load_levels(servers: Servers, levels: Sequence[int], seconds: float, mix: Mi
 
 # --- training -------------------------------------------------------------------------------
 def timed(command: List[str], log: Path, env: Optional[Dict[str, str]] = None) -> float:
+    log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with log.open("wb") as out:
         result = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
@@ -217,11 +219,12 @@ def train_project(workdir: Path) -> float:
     """What `make train` does from nothing: the spaCy pipeline, the generated NLU data and `rasa
     train` with an empty cache (into workdir; models/ and build/ are left alone)."""
     python = str(RASA_BIN / "python")
-    seconds = timed([python, "bot/spacy_pipeline.py", str(workdir / "spacy")], workdir / "spacy.log")
-    seconds += timed([python, "bot/training_data.py", str(workdir / "nlu_knowledge.yml")], workdir / "nlu.log")
+    workdir.mkdir(parents=True, exist_ok=True)
+    seconds = timed([python, "bot/spacy_pipeline.py", str(workdir / "spacy")], LOG_DIR / "bench-spacy.log")
+    seconds += timed([python, "bot/training_data.py", str(workdir / "nlu_knowledge.yml")], LOG_DIR / "bench-nlu.log")
     seconds += timed([str(RASA_BIN / "rasa"), "train", "--data", "nlu", "stories", "build/data", "--domain",
                       "bot/domain.yml", "--config", "config.yml", "--out", str(workdir / "models"),
-                      "--fixed-model-name", "project"], workdir / "train.log",
+                      "--fixed-model-name", "project"], LOG_DIR / "bench-train-project.log",
                      {"RASA_CACHE_DIRECTORY": str(workdir / "cache")})
     return round(seconds, 1)
 
@@ -271,7 +274,7 @@ def train_stock(workdir: Path) -> float:
     project = write_stock_project()
     seconds = timed([str(RASA_BIN / "rasa"), "train", "--data", "nlu", "build/data", str(project / "data"),
                      "--domain", str(project / "domain.yml"), "--config", str(project / "config.yml"),
-                     "--out", str(STOCK_MODEL.parent), "--fixed-model-name", "stock"], workdir / "train-stock.log",
+                     "--out", str(STOCK_MODEL.parent), "--fixed-model-name", "stock"], LOG_DIR / "bench-train-stock.log",
                     {"RASA_CACHE_DIRECTORY": str(workdir / "cache-stock")})
     return seconds
 
@@ -393,7 +396,7 @@ def main(argv=None) -> int:
         work = Path(scratch)
         train = {}
         if not args.quick:
-            print("Training this project from nothing (about 8 minutes); log in the scratch folder", flush=True)
+            print(f"Training this project from nothing (about 8 minutes); logs: {LOG_DIR}/bench-*.log", flush=True)
             train["project"] = train_project(work / "train-project")
             print(f"  {train['project']:.0f} s\nTraining the stock rasa init pipeline on the same data", flush=True)
             train["stock"] = train_stock(work)
