@@ -57,7 +57,7 @@ help:
 	@echo "make evaluate   5-fold cross-validation and the dev set through the real servers (results/evaluate/)"
 	@echo "                QUESTIONS=file.yml sends any question file instead of tests/dev_set.yml"
 	@echo "make bench      latency, throughput, memory, start-up, training and knowledge-edit time, beside the stock"
-	@echo "                rasa init pipeline (over an hour on 2 cores: training both; results/bench/); ARGS=--quick for a short check"
+	@echo "                rasa init pipeline (about an hour on 2 cores, training both; results/bench/); ARGS=--quick for a short check"
 	@echo "make kb-report  render the knowledge base for clinical reviewers (results/kb-report.html)"
 	@echo "make requests ARGS=list|'export --out file.csv'|'purge --older-than-days N'  interpreter requests, for staff"
 	@echo "make train  build the spaCy pipeline and train the Rasa model (skips when nothing changed)"
