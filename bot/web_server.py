@@ -52,8 +52,9 @@ def widget_config(kb: KnowledgeBase, rasa_url: str) -> Dict[str, object]:
         "banner": kb.replies["widget_banner"].text,
         "welcome": kb.replies["widget_welcome"].text,
         "unreachable": kb.replies["widget_unreachable"].text,
-        # Only the fields a deployment filled in.
+        # Only the fields a deployment filled in, and the same lines the bot's replies show.
         "careTeam": {name: value for name, value in vars(care_team).items() if value},
+        "careTeamLines": care_team.lines(),
     }
 
 

@@ -334,13 +334,7 @@
     var self = this;
     var bubble = this.bubble({ who: "bot", kind: "unreachable", text: this.config.unreachable,
       links: contactLinks(this.config.careTeam) });
-    var lines = [];
-    if (this.config.careTeam.phone) {
-      lines.push("Phone: " + this.config.careTeam.phone);
-    }
-    if (this.config.careTeam.hours) {
-      lines.push("Hours: " + this.config.careTeam.hours);
-    }
+    var lines = this.config.careTeamLines || [];
     if (lines.length) {
       bubble.insertBefore(el("p", { class: "cw-contact" }, lines.join("\n")), bubble.querySelector(".cw-links"));
     }
