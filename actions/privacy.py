@@ -34,7 +34,7 @@ FAMILY = re.compile(
 )
 TITLE = re.compile(r"\b((?i:dr|mr|mrs|ms|miss|doctor|nurse|prof))\.?\s+([A-ZÀ-Þ][^\W\d_]*)")
 CAPITALISED = re.compile(r"(?<![\w'’])([A-ZÀ-Þ][^\W\d_]*(?:-[^\W\d_]+)?)")
-SENTENCE_START = re.compile(r"(^|[.!?]\s+|\n\s*)$")
+SENTENCE_START = re.compile(r"^|[.!?]\s+|\n\s*")
 
 # Words that may follow "my son" and similar without being a name.
 _NOT_NAMES = {
@@ -81,14 +81,16 @@ def scrub(text: str, vocabulary: Iterable[str] = ()) -> str:
 
     text = FAMILY.sub(family, text)
 
+    # Where sentences start, found once: searching the text before each capitalised word took time
+    # that grew with the square of the message's length.
+    sentence_starts = {match.end() for match in SENTENCE_START.finditer(text)}
+
     def capitalised(match: re.Match) -> str:
         word = match.group(1)
-        before = text_now[: match.start(1)]
-        if word.lower() in known or word == "I" or SENTENCE_START.search(before):
+        if word.lower() in known or word == "I" or match.start(1) in sentence_starts:
             return word
         return "[name]"
 
-    text_now = text
     return CAPITALISED.sub(capitalised, text)
 
 

@@ -211,6 +211,9 @@ def _parse_emergency(raw: object, path: Path) -> Emergency:
             raise _fail(path, entry, "must be a mapping")
         patterns = []
         for text in _text_list(sign, "patterns", path, entry):
+            if text.startswith("(?=") or text.startswith("(?!"):
+                raise _fail(path, entry, f"pattern {text!r} starts with a lookahead: anchor it with ^ (unanchored, "
+                                         "it is tried at every character of the message, which is slow on long ones)")
             try:
                 patterns.append(re.compile(text, re.IGNORECASE | re.DOTALL))
             except re.error as error:

@@ -12,7 +12,7 @@ _MORE = re.compile(
     r"^\W*(ok(ay)?\W+|and\W+|please\W+|can you\W+|could you\W+)*"
     r"(tell me (a (little|bit) )?more( about (it|that|this))?|more( info(rmation)?| details)?( please)?|go on|"
     r"what else( should i know| can you tell me)?|keep going|anything else( i should know)?|"
-    r"explain (more|further)|say more)\W*(please)?\W*$",
+    r"explain (more|further)|say more)\W*(?:please\W*)?$",  # not "\W*(please)?\W*": that tries every split of "!!!..."
     re.IGNORECASE,
 )
 
