@@ -20,32 +20,9 @@ from typing import Optional, Tuple
 
 from actions.retrieval import TopicIndex, get_model
 from knowledge import KnowledgeBase, KnowledgeError, load
-from knowledge.loader import KNOWLEDGE_DIR
+from knowledge.loader import contacts_file_setting, fingerprint, knowledge_directory
 
 logger = logging.getLogger(__name__)
-
-Fingerprint = Tuple[Tuple[str, int, int], ...]
-
-
-def knowledge_directory() -> Path:
-    return Path(os.environ.get("KNOWLEDGE_DIR") or KNOWLEDGE_DIR)
-
-
-def _contacts_file() -> Optional[Path]:
-    value = os.environ.get("CONTACTS_FILE")
-    return Path(value) if value else None
-
-
-def fingerprint(directory: Path, contacts_file: Optional[Path]) -> Fingerprint:
-    paths = sorted(directory.glob("*.yml")) + ([contacts_file] if contacts_file else [])
-    stamps = []
-    for path in paths:
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            continue
-        stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(stamps)
 
 
 class KnowledgeStore:
@@ -98,7 +75,7 @@ def store() -> KnowledgeStore:
     global _store
     with _store_lock:
         if _store is None:
-            _store = KnowledgeStore(knowledge_directory(), _contacts_file(),
+            _store = KnowledgeStore(knowledge_directory(), contacts_file_setting(),
                                     float(os.environ.get("KNOWLEDGE_RELOAD_SECONDS", "2")))
         return _store
 

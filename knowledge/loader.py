@@ -5,13 +5,18 @@ Pure Python plus PyYAML: imported by the Rasa side (Python 3.10) and the action 
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import yaml
+
+logger = logging.getLogger(__name__)
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 SOURCE_PAGE = KNOWLEDGE_DIR / "source_page.txt"
@@ -325,6 +330,61 @@ def load(directory: Optional[Path] = None, contacts_file: Optional[Path] = None)
         kb.contacts = _parse_contacts(_read_yaml(contacts_path).get("contacts") or {}, contacts_path)
     _validate(kb, topic_files)
     return kb
+
+
+def knowledge_directory() -> Path:
+    """KNOWLEDGE_DIR when set (make bench serves a copy), else this package's directory."""
+    return Path(os.environ.get("KNOWLEDGE_DIR") or KNOWLEDGE_DIR)
+
+
+def contacts_file_setting() -> Optional[Path]:
+    value = os.environ.get("CONTACTS_FILE")
+    return Path(value) if value else None
+
+
+Fingerprint = Tuple[Tuple[str, int, int], ...]
+
+
+def fingerprint(directory: Path, contacts_file: Optional[Path]) -> Fingerprint:
+    """Name, size and modification time of every knowledge file: changes when any file does."""
+    paths = sorted(Path(directory).glob("*.yml")) + ([contacts_file] if contacts_file else [])
+    stamps = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(stamps)
+
+
+class LiveKnowledge:
+    """The knowledge base, loaded once and again whenever a file changed (checked at most every
+    `check_every` seconds, when asked for). A change that does not validate is logged and refused:
+    the last good version keeps serving."""
+
+    def __init__(self, directory: Optional[Path] = None, contacts_file: Optional[Path] = None,
+                 check_every: float = 2.0) -> None:
+        self._directory = Path(directory) if directory else knowledge_directory()
+        self._contacts_file = contacts_file if contacts_file is not None else contacts_file_setting()
+        self._check_every = check_every
+        self._lock = threading.Lock()
+        self._fingerprint = fingerprint(self._directory, self._contacts_file)
+        self._kb = load(self._directory, self._contacts_file)
+        self._checked_at = time.monotonic()
+
+    def current(self) -> KnowledgeBase:
+        if time.monotonic() - self._checked_at >= self._check_every:
+            with self._lock:
+                self._checked_at = time.monotonic()
+                seen = fingerprint(self._directory, self._contacts_file)
+                if seen != self._fingerprint:
+                    self._fingerprint = seen
+                    try:
+                        self._kb = load(self._directory, self._contacts_file)
+                    except KnowledgeError as error:
+                        logger.error("knowledge change refused, the last good version stays: %s", error)
+        return self._kb
 
 
 def source_text() -> str:
