@@ -1,7 +1,18 @@
-"""Loads the knowledge base and the retrieval model once, when the action server starts (rasa-sdk
-imports every module of the package), so a bad knowledge file or a wrong model file stops the
-server instead of failing a conversation. Later changes to knowledge/ are picked up while it runs
-(actions/content.py)."""
-from actions.content import store
+"""What the action server does once, when it starts (rasa-sdk imports every module of the package):
 
+- keep message text and contact details out of every log line (knowledge/private_logs.py);
+- load the knowledge base and the retrieval model, so a bad knowledge file or a wrong model file
+  stops the server instead of failing a conversation (later changes to knowledge/ are picked up
+  while it runs: actions/content.py);
+- start delivering the interpreter requests kept in the outbox during a database outage
+  (actions/interpreter_requests.py).
+
+The staff command (`python -m actions.staff`) does not import this module.
+"""
+from actions.content import store
+from actions.interpreter_requests import OutboxCourier
+from knowledge import private_logs
+
+private_logs.install()
 store()
+COURIER = OutboxCourier().start()
