@@ -32,6 +32,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.content import knowledge_base
 from knowledge import KnowledgeBase
 from knowledge.loader import KNOWLEDGE_DIR, KnowledgeError
+from knowledge.messages import with_contact
 
 logger = logging.getLogger(__name__)
 
@@ -390,11 +391,6 @@ def _cleared() -> List[Dict[Text, Any]]:
     return [SlotSet(slot, None) for slot in SLOTS] + [SlotSet("requested_slot", None)]
 
 
-def _with_contact(kb: KnowledgeBase, text: str, key: str) -> str:
-    lines = kb.contact(key).lines()
-    return text + "\n\n" + "\n".join(lines) if lines else text
-
-
 class SubmitInterpreterRequest(Action):
     """Files a complete, consented and confirmed request; otherwise says why nothing was filed."""
 
@@ -403,11 +399,11 @@ class SubmitInterpreterRequest(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        from actions.interpreter_requests import store_from_env  # SQLAlchemy loads on first use
+        from actions.interpreter_requests import file_request  # SQLAlchemy loads on first use
 
         kb = knowledge_base()
         if tracker.get_slot("contact_consent") is not True:
-            dispatcher.utter_message(text=_with_contact(kb, kb.replies["interpreter_no_consent"].text, "care_team"),
+            dispatcher.utter_message(text=with_contact(kb, kb.replies["interpreter_no_consent"].text, "care_team"),
                                      json_message={"type": "interpreter_request", "status": "no_consent"})
             return _cleared()
         if tracker.get_slot("interpreter_confirmed") is not True:
@@ -417,24 +413,27 @@ class SubmitInterpreterRequest(Action):
         language = tracker.get_slot("interpreter_language")
         purpose = tracker.get_slot("interpreter_purpose")
         try:
-            with store_from_env() as requests:
-                stored = requests.add(language=language,
-                                      purpose=None if purpose in (None, NOT_GIVEN) else purpose,
-                                      contact_method=tracker.get_slot("contact_method"),
-                                      contact_value=tracker.get_slot("contact_value"),
-                                      consent=True)
+            # A database outage keeps the request in the outbox: the family still gets its reference.
+            filed = file_request(language=language,
+                                 purpose=None if purpose in (None, NOT_GIVEN) else purpose,
+                                 contact_method=tracker.get_slot("contact_method"),
+                                 contact_value=tracker.get_slot("contact_value"),
+                                 consent=True)
         except Exception as error:  # noqa: BLE001  (the family must hear that nothing was filed)
-            logger.error("conversation %s: the interpreter request could not be stored (%s)",
+            logger.error("conversation %s: the interpreter request could not be stored or kept (%s)",
                          tracker.sender_id, type(error).__name__)
-            dispatcher.utter_message(text=_with_contact(kb, kb.replies["interpreter_failed"].text, "care_team"),
+            dispatcher.utter_message(text=with_contact(kb, kb.replies["interpreter_failed"].text, "care_team"),
                                      json_message={"type": "interpreter_request", "status": "failed"})
             return _cleared()
-        logger.info("conversation %s: interpreter request %s filed", tracker.sender_id, stored.reference)
-        text = kb.replies["interpreter_filed"].text.format(language=language, reference=stored.reference)
+        reference = filed.request.reference
+        logger.info("conversation %s: interpreter request %s %s", tracker.sender_id, reference,
+                    "kept in the outbox until the database is back" if filed.queued else "filed")
+        text = kb.replies["interpreter_filed"].text.format(language=language, reference=reference)
         dispatcher.utter_message(
-            text=_with_contact(kb, text, "service_interpreter"),
-            json_message={"type": "interpreter_request", "status": "filed", "reference": stored.reference,
-                          "topic_id": "service_interpreter", "source_section": kb.topic("service_interpreter").section})
+            text=with_contact(kb, text, "service_interpreter"),
+            json_message={"type": "interpreter_request", "status": "filed", "reference": reference,
+                          "queued": filed.queued, "topic_id": "service_interpreter",
+                          "source_section": kb.topic("service_interpreter").section})
         return _cleared()
 
 

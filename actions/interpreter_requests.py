@@ -9,6 +9,15 @@ The database is a SQLite file by default (var/interpreter_requests.db, readable 
 any URL in INTERPRETER_DB_URL, such as postgresql://user:password@host/database. Staff read, export and
 purge the requests with `python -m actions.staff` (actions/staff.py).
 
+A request is never lost to a database outage. When the database cannot be reached (or does not answer
+within DB_TIMEOUT_SECONDS), `file_request` keeps the request in a local outbox instead: a SQLite file
+(INTERPRETER_OUTBOX, default var/interpreter_outbox.db, readable by its owner only). The family gets
+its reference number either way. The action server delivers the outbox when the database is back
+(`OutboxCourier`, every OUTBOX_RETRY_SECONDS), and so does `python -m actions.staff flush`. The
+reference number is drawn before the first attempt and is unique in the database, so a request is
+filed once: if an attempt did reach the database before it failed, delivery finds the same request
+there and only empties the outbox.
+
 Contact details never reach the logs: nothing here logs them, and the engine hides SQL parameters so a
 database error cannot print them either.
 """
@@ -18,7 +27,9 @@ import csv
 import logging
 import os
 import secrets
-from dataclasses import dataclass
+import sqlite3
+import threading
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, List, Optional, TextIO
@@ -35,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = ROOT / "var" / "interpreter_requests.db"
+DEFAULT_OUTBOX = ROOT / "var" / "interpreter_outbox.db"
+DB_TIMEOUT_SECONDS = 3.0  # well inside the Rasa server's wait for an action (ACTION_TIMEOUT_SECONDS)
 
 CONTACT_METHODS = ("phone", "email")
 MAX_LANGUAGE = 80
@@ -88,6 +101,52 @@ class UtcDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """A checked request with its reference number, before it is stored."""
+
+    reference: str
+    created_at: datetime
+    language: str
+    purpose: Optional[str]
+    contact_method: str
+    contact_value: str
+    consent_at: datetime
+
+
+DELIVERED, ALREADY, CONFLICT = "delivered", "already", "conflict"
+
+
+def prepare(language: str, purpose: Optional[str], contact_method: str, contact_value: str, consent: bool, *,
+            now: Optional[datetime] = None, reference: Optional[str] = None) -> NewRequest:
+    """The request checked and normalised, with a reference number. Raises ValueError for a request
+    without consent or with a missing or malformed field."""
+    if consent is not True:
+        raise ValueError("a request can only be stored when the person agreed to be contacted")
+    method = (contact_method or "").strip().lower()
+    if method not in CONTACT_METHODS:
+        raise ValueError(f"the contact method must be one of {', '.join(CONTACT_METHODS)}")
+    moment = now or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        raise ValueError("`now` must be timezone-aware")
+    return NewRequest(
+        reference=reference or new_reference(),
+        created_at=moment,
+        language=_text(language, "language", MAX_LANGUAGE, required=True),
+        purpose=_text(purpose, "purpose", MAX_PURPOSE, required=False),
+        contact_method=method,
+        contact_value=normalise_contact(method, contact_value),
+        consent_at=moment,
+    )
+
+
+def _row(request: NewRequest) -> "InterpreterRequest":
+    return InterpreterRequest(reference=request.reference, created_at=request.created_at,
+                              language=request.language, purpose=request.purpose,
+                              contact_method=request.contact_method, contact_value=request.contact_value,
+                              consent_at=request.consent_at)
 
 
 class Base(DeclarativeBase):
@@ -189,13 +248,28 @@ def _prepare_sqlite_file(url: URL) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
+def db_timeout() -> float:
+    return float(os.environ.get("DB_TIMEOUT_SECONDS") or DB_TIMEOUT_SECONDS)
+
+
+def _timeouts(url: URL) -> dict:
+    """A database that does not answer fails in seconds, so the family's request goes to the outbox
+    before the Rasa server gives up on the action."""
+    seconds = db_timeout()
+    if url.get_backend_name() == "sqlite":
+        return {"timeout": seconds}
+    if url.get_driver_name() in ("psycopg2", "psycopg"):
+        return {"connect_timeout": max(1, int(seconds)), "options": f"-c statement_timeout={int(seconds * 1000)}"}
+    return {}
+
+
 def _open_engine(url: URL) -> Engine:
     safe = url.render_as_string(hide_password=True)
     try:
         if url.get_backend_name() == "sqlite":
             _prepare_sqlite_file(url)
         # hide_parameters: an error or SQL log line must never carry a phone number or email address.
-        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=_timeouts(url))
     except ArgumentError as error:  # includes an unknown database type or a missing driver
         raise StoreError(f"cannot use the database {safe}: {error}") from None
     except OSError as error:
@@ -227,28 +301,29 @@ class RequestStore:
 
         Raises ValueError for a request without consent or with a missing or malformed field.
         """
-        if consent is not True:
-            raise ValueError("a request can only be stored when the person agreed to be contacted")
-        method = (contact_method or "").strip().lower()
-        if method not in CONTACT_METHODS:
-            raise ValueError(f"the contact method must be one of {', '.join(CONTACT_METHODS)}")
-        fields = dict(
-            language=_text(language, "language", MAX_LANGUAGE, required=True),
-            purpose=_text(purpose, "purpose", MAX_PURPOSE, required=False),
-            contact_method=method,
-            contact_value=normalise_contact(method, contact_value),
-        )
-        moment = now or datetime.now(timezone.utc)
-        if moment.tzinfo is None:
-            raise ValueError("`now` must be timezone-aware")
-        for _ in range(REFERENCE_ATTEMPTS):
-            row = InterpreterRequest(reference=self._references(), created_at=moment, consent_at=moment, **fields)
-            stored = self._insert(row)
+        request = prepare(language, purpose, contact_method, contact_value, consent, now=now,
+                          reference=self._references())
+        for attempt in range(REFERENCE_ATTEMPTS):
+            if attempt:
+                request = replace(request, reference=self._references())
+            stored = self._insert(_row(request))
             if stored:
                 logger.debug("stored interpreter request %s", stored.reference)
                 return stored
             logger.warning("reference collision on a new interpreter request; drawing another")
         raise StoreError(f"no unused reference number after {REFERENCE_ATTEMPTS} attempts")
+
+    def deliver(self, request: "NewRequest") -> str:
+        """Store a request that already has its reference (from the outbox). "delivered"; "already" when
+        the database holds this very request; "conflict" when another request holds its reference."""
+        if self._insert(_row(request)):
+            return DELIVERED
+        with self._sessions() as session:
+            row = session.scalars(select(InterpreterRequest).where(
+                InterpreterRequest.reference == request.reference)).one()
+            same = (row.language, row.purpose, row.contact_method, row.contact_value) == (
+                request.language, request.purpose, request.contact_method, request.contact_value)
+        return ALREADY if same else CONFLICT
 
     def _insert(self, row: InterpreterRequest) -> Optional[StoredRequest]:
         """The stored request, or None when its reference is already taken."""
@@ -293,7 +368,7 @@ class RequestStore:
         requests = self.all()
         writer = csv.writer(stream)
         writer.writerow(CSV_HEADER)
-        writer.writerows(_row(request) for request in requests)
+        writer.writerows(_csv_row(request) for request in requests)
         return len(requests)
 
     def close(self) -> None:
@@ -306,10 +381,159 @@ class RequestStore:
         self.close()
 
 
-def _row(request: StoredRequest) -> Iterable[str]:
+def _csv_row(request: StoredRequest) -> Iterable[str]:
     return [_safe_cell(getattr(request, name)) for name in CSV_HEADER]
 
 
 def store_from_env() -> RequestStore:
     """The store at INTERPRETER_DB_URL (default: var/interpreter_requests.db)."""
     return RequestStore(database_url())
+
+
+# --- the outbox: requests kept while the database cannot be reached ------------------------------------------
+
+def outbox_path() -> Path:
+    return Path(os.environ.get("INTERPRETER_OUTBOX") or DEFAULT_OUTBOX)
+
+
+_OUTBOX_COLUMNS = ("reference", "created_at", "language", "purpose", "contact_method", "contact_value", "consent_at")
+
+
+class Outbox:
+    """Requests waiting for the database, in a local SQLite file readable by its owner only. A
+    request leaves the outbox only once the database holds it."""
+
+    def __init__(self, path: Optional[Path] = None) -> None:
+        self.path = Path(path or outbox_path())
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        connection = sqlite3.connect(self.path, timeout=db_timeout())
+        connection.execute("CREATE TABLE IF NOT EXISTS waiting (reference TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
+                           "language TEXT NOT NULL, purpose TEXT, contact_method TEXT NOT NULL, "
+                           "contact_value TEXT NOT NULL, consent_at TEXT NOT NULL)")
+        return connection
+
+    def put(self, request: NewRequest) -> None:
+        """Keep the request (committed to disk before this returns)."""
+        connection = self._connect()
+        try:
+            with connection:
+                connection.execute(f"INSERT OR REPLACE INTO waiting ({', '.join(_OUTBOX_COLUMNS)}) VALUES "
+                                   f"({', '.join('?' for _ in _OUTBOX_COLUMNS)})",
+                                   [getattr(request, name).isoformat() if isinstance(getattr(request, name), datetime)
+                                    else getattr(request, name) for name in _OUTBOX_COLUMNS])
+        finally:
+            connection.close()
+
+    def waiting(self) -> List[NewRequest]:
+        """The requests not yet delivered, oldest first (none when there is no outbox file)."""
+        if not self.path.exists():
+            return []
+        connection = self._connect()
+        try:
+            rows = connection.execute(f"SELECT {', '.join(_OUTBOX_COLUMNS)} FROM waiting "
+                                      "ORDER BY created_at, reference").fetchall()
+        finally:
+            connection.close()
+        return [NewRequest(reference, datetime.fromisoformat(created), language, purpose, method, value,
+                           datetime.fromisoformat(consent))
+                for reference, created, language, purpose, method, value, consent in rows]
+
+    def remove(self, reference: str) -> None:
+        connection = self._connect()
+        try:
+            with connection:
+                connection.execute("DELETE FROM waiting WHERE reference = ?", (reference,))
+        finally:
+            connection.close()
+
+
+@dataclass(frozen=True)
+class Filed:
+    request: NewRequest
+    queued: bool  # True: in the outbox, delivered when the database is back
+
+
+def file_request(language: str, purpose: Optional[str], contact_method: str, contact_value: str, consent: bool, *,
+                 url: Optional[str] = None, outbox: Optional[Outbox] = None) -> Filed:
+    """Store the request, or keep it in the outbox when the database fails. Raises ValueError for a
+    request that is not complete, and OSError or sqlite3.Error when even the outbox cannot keep it."""
+    request = prepare(language, purpose, contact_method, contact_value, consent)
+    try:
+        with RequestStore(url) as store:
+            if store.deliver(request) != CONFLICT:
+                return Filed(request, queued=False)
+            stored = store.add(language, purpose, contact_method, contact_value, consent)  # a new reference
+            return Filed(replace(request, reference=stored.reference, created_at=stored.created_at,
+                                 consent_at=stored.consent_at), queued=False)
+    except (StoreError, SQLAlchemyError) as error:
+        logger.warning("the interpreter request database failed (%s); request %s goes to the outbox",
+                       type(error).__name__, request.reference)
+    (outbox or Outbox()).put(request)
+    return Filed(request, queued=True)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    delivered: int = 0
+    already: int = 0  # the database held them already (an attempt had reached it)
+    conflicts: int = 0  # another request holds the reference: left in the outbox for staff
+    waiting: int = 0  # still in the outbox
+    error: Optional[str] = None  # why delivery stopped (the database still failing)
+
+
+def deliver_outbox(url: Optional[str] = None, outbox: Optional[Outbox] = None) -> Delivery:
+    """Move every waiting request into the database, oldest first, each removed from the outbox only
+    once the database holds it."""
+    outbox = outbox or Outbox()
+    waiting = outbox.waiting()
+    if not waiting:
+        return Delivery()
+    counts = {DELIVERED: 0, ALREADY: 0, CONFLICT: 0}
+    try:
+        with RequestStore(url) as store:
+            for request in waiting:
+                outcome = store.deliver(request)
+                counts[outcome] += 1
+                if outcome == CONFLICT:
+                    logger.error("interpreter request %s stays in the outbox: the database holds another "
+                                 "request with its reference", request.reference)
+                    continue
+                outbox.remove(request.reference)
+                logger.info("interpreter request %s delivered from the outbox", request.reference)
+    except (StoreError, SQLAlchemyError) as error:
+        return Delivery(counts[DELIVERED], counts[ALREADY], counts[CONFLICT], len(outbox.waiting()),
+                        type(error).__name__)
+    return Delivery(counts[DELIVERED], counts[ALREADY], counts[CONFLICT], len(outbox.waiting()))
+
+
+class OutboxCourier:
+    """A daemon thread in the action server that delivers the outbox every `every` seconds, when it
+    holds anything."""
+
+    def __init__(self, every: Optional[float] = None) -> None:
+        self.every = every if every is not None else float(os.environ.get("OUTBOX_RETRY_SECONDS") or 30)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="interpreter-outbox", daemon=True)
+
+    def start(self) -> "OutboxCourier":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                if outbox_path().exists() and Outbox().waiting():
+                    result = deliver_outbox()
+                    if result.error:
+                        logger.info("interpreter outbox: %d waiting, the database still fails (%s)",
+                                    result.waiting, result.error)
+            except Exception as error:  # noqa: BLE001  (the courier tries again next time)
+                logger.error("interpreter outbox delivery failed (%s)", type(error).__name__)

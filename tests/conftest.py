@@ -39,9 +39,11 @@ def web(servers) -> Servers:
 
 @pytest.fixture(autouse=True)
 def unanswered_log(tmp_path, monkeypatch) -> Path:
-    """Actions run in tests record unanswered questions in a temporary file, never in var/."""
+    """Actions run in tests record unanswered questions in a temporary file, never in var/ (and keep
+    interpreter requests the database refused in a temporary outbox)."""
     path = tmp_path / "unanswered.jsonl"
     monkeypatch.setenv("UNANSWERED_LOG", str(path))
+    monkeypatch.setenv("INTERPRETER_OUTBOX", str(tmp_path / "interpreter_outbox.db"))
     return path
 
 

@@ -102,17 +102,28 @@ class PostgresServer:
             self._check(self._run("initdb", "-D", str(self.data), "-U", SERVICE_USER, "--auth=trust",
                                   "--encoding=UTF8", "--no-locale", "--no-sync", as_server=True), "initdb")
             self.port = free_port()
-            options = " ".join(shlex.quote(part) for part in (
-                "-p", str(self.port), "-c", "listen_addresses=127.0.0.1", "-k", str(self.directory),
-                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"))
-            # -w waits until the server accepts connections (pg_isready's test), at most -t seconds.
-            self._check(self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
-                                  "-w", "-t", str(int(self.timeout)), "start", as_server=True), "starting postgres")
+            self._start_server()
             self.create_database(self.database)
         except BaseException:
             self.stop()
             raise
         return self.url()
+
+    def _start_server(self) -> None:
+        options = " ".join(shlex.quote(part) for part in (
+            "-p", str(self.port), "-c", "listen_addresses=127.0.0.1", "-k", str(self.directory),
+            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"))
+        # -w waits until the server accepts connections (pg_isready's test), at most -t seconds.
+        self._check(self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
+                              "-w", "-t", str(int(self.timeout)), "start", as_server=True), "starting postgres")
+
+    def pause(self) -> None:
+        """Stop the server and keep its data, as an outage would; `resume()` starts it again on the same port."""
+        self._check(self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", as_server=True),
+                    "stopping postgres")
+
+    def resume(self) -> None:
+        self._start_server()
 
     def create_database(self, name: str) -> str:
         """A new empty database on this server; its URL."""

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import AnswerQuestion
 from actions.content import knowledge_base
+from actions.interpreter_requests import Outbox
 from actions.interpreter_form import (NOT_GIVEN, SLOTS, AskInterpreterConfirmed, CancelInterpreterRequest,
                                       SubmitInterpreterRequest, ValidateInterpreterForm)
 from actions.person import OtherLanguage, TalkToPerson
@@ -258,7 +259,8 @@ def test_a_confirmed_request_is_filed_with_a_reference_number(database):
     assert (language, purpose, method, value) == ("Spanish", "An appointment", "phone", "+14155550100")
     assert f"Your reference number is {reference}" in messages[0]["text"]
     assert messages[0]["custom"] == {"type": "interpreter_request", "status": "filed", "reference": reference,
-                                           "topic_id": "service_interpreter", "source_section": "Support services"}
+                                     "queued": False, "topic_id": "service_interpreter",
+                                     "source_section": "Support services"}
     assert all(value is None for value in slots_set(events).values())  # the tracker keeps nothing
 
 
@@ -283,10 +285,27 @@ def test_a_cancelled_request_is_not_filed(database):
     assert "Nothing was saved" in messages[0]["text"]
 
 
-def test_a_database_failure_is_told_to_the_family(tmp_path, monkeypatch, caplog):
+def test_a_database_outage_keeps_the_request_in_the_outbox_and_the_family_gets_its_reference(
+        tmp_path, monkeypatch, caplog):
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the database's directory should be")
     monkeypatch.setenv("INTERPRETER_DB_URL", f"sqlite:///{blocked}/requests.db")
+    messages, events = run(SubmitInterpreterRequest(),
+                           tracker_json("Yes", None, slots={**FILLED, "interpreter_confirmed": True}))
+    waiting = Outbox().waiting()
+    assert [(r.language, r.purpose, r.contact_method, r.contact_value) for r in waiting] == [
+        ("Spanish", "An appointment", "phone", "+14155550100")]
+    assert f"Your reference number is {waiting[0].reference}" in messages[0]["text"]
+    assert messages[0]["custom"]["status"] == "filed" and messages[0]["custom"]["queued"] is True
+    assert "+14155550100" not in caplog.text
+    assert all(value is None for value in slots_set(events).values())
+
+
+def test_when_neither_the_database_nor_the_outbox_can_keep_it_the_family_is_told(tmp_path, monkeypatch, caplog):
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the database's directory should be")
+    monkeypatch.setenv("INTERPRETER_DB_URL", f"sqlite:///{blocked}/requests.db")
+    monkeypatch.setenv("INTERPRETER_OUTBOX", str(blocked / "outbox.db"))
     messages, events = run(SubmitInterpreterRequest(),
                            tracker_json("Yes", None, slots={**FILLED, "interpreter_confirmed": True}))
     assert "couldn't file your request" in messages[0]["text"]
