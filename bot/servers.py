@@ -69,14 +69,18 @@ class Servers:
         self.web_port = free_port()
         self.tracker_db = workdir / "tracker.db"
         self.requests_db = workdir / "interpreter_requests.db"
-        self.env = base_env(
+        settings = dict(
             ACTION_SERVER_URL=f"http://127.0.0.1:{self.action_port}/webhook",
             TRACKER_STORE_URL=f"sqlite:///{self.tracker_db}",
             SANIC_HOST="127.0.0.1",
             UNANSWERED_LOG=str(workdir / "unanswered.jsonl"),
             INTERPRETER_DB_URL=f"sqlite:///{self.requests_db}",
-            **env,
+            INTERPRETER_OUTBOX=str(workdir / "interpreter_outbox.db"),
         )
+        settings.update(env)  # a test may point Rasa elsewhere (a fault proxy) or at other stores
+        self.env = base_env(**settings)
+        self.rasa_args: list = []  # more `rasa run` options (tests/test_fuzz_channel.py adds --debug)
+        self.action_args: list = []
         self.processes: Dict[str, subprocess.Popen] = {}
 
     @property
@@ -103,13 +107,14 @@ class Servers:
 
     @property
     def action_command(self) -> list:
-        return [str(ACTION_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)]
+        return [str(ACTION_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port),
+                *self.action_args]
 
     @property
     def rasa_command(self) -> list:
         return [str(RASA_BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", "bot/endpoints.yml",
                 "--credentials", "bot/credentials.yml", "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-                "--cors", self.web_url]
+                "--cors", self.web_url, *self.rasa_args]
 
     def start_together(self, names=("actions", "rasa")) -> None:
         """Launch the servers at once, as `make run` does, then wait until each answers."""
