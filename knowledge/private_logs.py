@@ -96,6 +96,15 @@ def redact(text: str) -> str:
 ExcInfo = Tuple[Type[BaseException], BaseException, Optional[TracebackType]]
 
 
+def _describe(error: BaseException) -> str:
+    """The exception's type; for an operating-system error also the system's own words for it
+    ("Address already in use"), which never carry a message or a file name."""
+    name = f"{type(error).__module__}.{type(error).__qualname__}"
+    if isinstance(error, OSError) and error.strerror:
+        return f"{name}: [Errno {error.errno}] {error.strerror} (rest of the message withheld)"
+    return f"{name} (message withheld)"
+
+
 def format_exception(exc_info: Any) -> str:
     """A traceback with its frames and the exception's type only (and the same for its causes)."""
     if exc_info is True:
@@ -113,8 +122,7 @@ def format_exception(exc_info: Any) -> str:
     for error in reversed(chain):
         frames = traceback.extract_tb(error.__traceback__)
         lines = [f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}' for frame in frames]
-        parts.append("\n".join(["Traceback (most recent call last):", *lines,
-                                f"{type(error).__module__}.{type(error).__qualname__} (message withheld)"]))
+        parts.append("\n".join(["Traceback (most recent call last):", *lines, _describe(error)]))
     return "\n\nThe above exception led to the next one:\n\n".join(parts)
 
 

@@ -76,6 +76,14 @@ def test_a_traceback_keeps_its_frames_and_type_and_drops_the_message():
     assert formatted.index("KeyError") < formatted.index("RuntimeError")
 
 
+def test_an_operating_system_error_keeps_the_systems_words_and_not_the_file_name():
+    try:
+        open("/nonexistent/my son has a seizure.txt")
+    except OSError:
+        formatted = format_exception(sys.exc_info())
+    assert "No such file or directory" in formatted and "seizure" not in formatted
+
+
 SCRIPT = textwrap.dedent("""
     import logging, sys, threading, warnings
     sys.path.insert(0, {root!r})
