@@ -18,10 +18,19 @@ ACTION_PYTHON = ROOT / ".venv" / "actions" / "bin" / "python"
 MODEL = ROOT / "models" / "caregiver.tar.gz"
 
 
+_given_ports: set = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port, never one this process handed out before (the system may offer a port
+    again as soon as the probe closes it, and two servers would then share one)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _given_ports:
+            _given_ports.add(port)
+            return port
 
 
 def compute_threads(threads: str) -> Dict[str, str]:
