@@ -6,7 +6,7 @@ modification time). If one did, the knowledge base is loaded and validated again
 rebuilt, embedding only the texts that are new. Rasa does not need retraining for this: its NLU
 only decides that a message is a question; which topic answers it is decided here.
 
-A change that does not validate is refused: the error (file, entry, problem) is logged and the
+A change that does not validate, or a file that cannot be read, is refused: the error (file, entry, problem) is logged and the
 server keeps answering from the last good version, so a typo in a YAML file never takes the bot down.
 """
 from __future__ import annotations
@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Optional, Tuple
 
 from actions.retrieval import TopicIndex, get_model
-from knowledge import KnowledgeBase, KnowledgeError, load
-from knowledge.loader import contacts_file_setting, fingerprint, knowledge_directory
+from knowledge import KnowledgeBase, load
+from knowledge.loader import (RELOAD_ERRORS, contacts_file_setting, describe_reload_error, fingerprint,
+                              knowledge_directory)
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +58,9 @@ class KnowledgeStore:
             try:
                 kb = load(self._directory, self._contacts_file)
                 index = TopicIndex(kb, get_model(), cache=self._index.cache)
-            except KnowledgeError as error:
-                logger.error("knowledge change refused, still serving version %d: %s", self.version, error)
+            except RELOAD_ERRORS as error:
+                logger.error("knowledge change refused, still serving version %d: %s", self.version,
+                             describe_reload_error(error))
                 return False
             self._kb, self._index = kb, index
             self.version += 1

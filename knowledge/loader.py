@@ -358,6 +358,17 @@ def fingerprint(directory: Path, contacts_file: Optional[Path]) -> Fingerprint:
     return tuple(stamps)
 
 
+# What a change to knowledge/ can fail with: bad content, and a file that cannot be read (a folder
+# where a file was, a file that is not UTF-8, a file removed while it was read).
+RELOAD_ERRORS = (KnowledgeError, OSError, ValueError)
+
+
+def describe_reload_error(error: Exception) -> str:
+    if isinstance(error, KnowledgeError):
+        return str(error)
+    return f"{type(error).__name__}: {getattr(error, 'strerror', None) or error}"
+
+
 class LiveKnowledge:
     """The knowledge base, loaded once and again whenever a file changed (checked at most every
     `check_every` seconds, when asked for). A change that does not validate is logged and refused:
@@ -382,8 +393,9 @@ class LiveKnowledge:
                     self._fingerprint = seen
                     try:
                         self._kb = load(self._directory, self._contacts_file)
-                    except KnowledgeError as error:
-                        logger.error("knowledge change refused, the last good version stays: %s", error)
+                    except RELOAD_ERRORS as error:
+                        logger.error("knowledge change refused, the last good version stays: %s",
+                                     describe_reload_error(error))
         return self._kb
 
 

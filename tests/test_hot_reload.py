@@ -63,6 +63,20 @@ def test_a_broken_change_is_refused_and_the_last_good_version_kept(knowledge_cop
     assert store.current()[0] is kb
 
 
+def test_a_file_that_cannot_be_read_is_refused_too_in_both_servers_loaders(knowledge_copy, caplog):
+    from knowledge.loader import LiveKnowledge
+
+    store = KnowledgeStore(knowledge_copy, None, check_every=0)
+    live = LiveKnowledge(knowledge_copy, None, check_every=0)
+    kb, live_kb = store.current()[0], live.current()
+    (knowledge_copy / "topics_about.yml").unlink()
+    (knowledge_copy / "topics_about.yml").mkdir()  # a folder where a file was
+    (knowledge_copy / "replies.yml").write_bytes(b"replies:\n  defer: {text: \"\xff\xfe\"}\n")  # not UTF-8
+    with caplog.at_level(logging.ERROR):
+        assert store.current()[0] is kb and live.current() is live_kb
+    assert "knowledge change refused" in caplog.text
+
+
 def test_the_running_action_server_answers_from_the_edited_knowledge(knowledge_copy, tmp_path):
     tracker = load_tracker_json("symptoms_question")
     domain = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text(encoding="utf-8"))

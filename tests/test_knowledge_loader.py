@@ -168,3 +168,27 @@ def test_only_a_program_lists_treatments(kb_dir):
                                                                                              "kind: info"))
     with pytest.raises(KnowledgeError, match=r"topic 'place': only a program lists the treatments it gives"):
         load(kb_dir)
+
+
+def write_emergency(directory: Path, pattern: str) -> None:
+    (directory / "emergencies.yml").write_text(textwrap.dedent(f"""\
+        emergency:
+          reply: Call 911 now.
+          signs:
+            - id: fever_during_chemo
+              patterns: [{pattern!r}]
+              examples: [fever during chemo]
+        """), encoding="utf-8")
+
+
+def test_an_emergency_pattern_starting_with_an_unanchored_lookahead_is_refused(kb_dir):
+    write_emergency(kb_dir, "(?=.*fever)(?=.*chemo)")
+    with pytest.raises(KnowledgeError, match=r"emergencies.yml: sign 'fever_during_chemo': .*anchor it with \^"):
+        load(kb_dir)
+
+
+def test_the_same_pattern_anchored_matches_the_words_anywhere(kb_dir):
+    write_emergency(kb_dir, "^(?=.*fever)(?=.*chemo)")
+    emergency = load(kb_dir).emergency
+    assert emergency.match("after his chemo yesterday he has a fever") == "fever_during_chemo"
+    assert emergency.match("a fever, no treatment yet") is None
