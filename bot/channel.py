@@ -39,6 +39,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.shared.core.constants import USER_INTENT_BACK, USER_INTENT_RESTART
 from sanic import Blueprint, Sanic, response
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -135,9 +136,11 @@ class ValidatedRestInput(RestInput):
 
         @webhook.listener("before_server_start")
         async def limit_requests(app: Sanic, _loop: Any) -> None:
-            # Sanic refuses a larger body before reading it (413); its errors are JSON, never HTML.
+            # Sanic refuses a larger body before reading it (413), in the channel's own JSON; its
+            # other errors are JSON too, never HTML.
             app.config.REQUEST_MAX_SIZE = self.settings.max_request_bytes
             app.config.FALLBACK_ERROR_FORMAT = "json"
+            app.error_handler.add(PayloadTooLarge, self._too_large)
 
         @webhook.route("/", methods=["GET"])
         async def health(_request: Request) -> HTTPResponse:
@@ -155,9 +158,21 @@ class ValidatedRestInput(RestInput):
                     entities=set(getattr(domain, "entities", ())))
             except message_checks.Refused as refused:
                 return response.json({"error": refused.message}, status=refused.status)
-            return response.json(await self.handle(incoming, on_new_message, agent, data["message"]))
+            try:
+                return response.json(await self.handle(incoming, on_new_message, agent, data["message"]))
+            except Exception as error:  # noqa: BLE001  (never a 5xx: the fixed reply, the emergency one first)
+                logger.error("conversation %s: the channel failed (%s); the fixed reply was sent", incoming.sender,
+                             type(error).__name__)
+                kb = self.knowledge()
+                sign = kb.emergency.match(incoming.text) if kb.emergency else None
+                built = ([emergency_message(kb, sign)] if sign else []) + [unavailable_message(kb)]
+                return response.json(await self._reply(incoming.sender, built))
 
         return webhook
+
+    def _too_large(self, _request: Any, _error: Exception) -> HTTPResponse:
+        return response.json({"error": f"The request body is larger than {self.settings.max_request_bytes} bytes."},
+                             status=413)
 
     async def handle(self, incoming: message_checks.Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                      agent: Any, typed: str = "") -> List[Dict[str, Any]]:
