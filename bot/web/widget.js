@@ -304,8 +304,15 @@
     this.queue = this.queue.then(function () {
       return self.post(message);
     }).then(function (items) {
+      var replies = toMessages(items);
       settled();
-      toMessages(items).forEach(function (reply) { self.add(reply); });
+      if (!replies.length) {
+        // Nothing to read (an empty list, or payloads only) helps a family no more than no answer.
+        self.showUnreachable(message, shown);
+        self.setStatus(false, "No reply");
+        return;
+      }
+      replies.forEach(function (reply) { self.add(reply); });
       self.setStatus(true, "Connected");
     }, function () {
       settled();
