@@ -49,7 +49,7 @@ find_python = $(shell for p in python$(1) $$(pyenv root 2>/dev/null)/versions/$(
 PY310 := $(call find_python,3.10)
 PY311 := $(call find_python,3.11)
 
-.PHONY: help install train run test evaluate bench kb-report requests system-deps clean
+.PHONY: help install train run test evaluate bench fuzz worst-case kb-report requests system-deps clean
 
 help:
 	@echo "make run    install if needed, train if needed, serve the bot and its web page"
@@ -58,6 +58,9 @@ help:
 	@echo "                QUESTIONS=file.yml sends any question file instead of tests/dev_set.yml"
 	@echo "make bench      latency, throughput, memory, start-up, training and knowledge-edit time, beside the stock"
 	@echo "                rasa init pipeline (about an hour on 2 cores, training both; results/bench/); ARGS=--quick for a short check"
+	@echo "make fuzz       10,000 hostile requests to the REST channel of the real servers (results/fuzz/report.md;"
+	@echo "                CASES=n for another number, about 20 minutes for 10,000)"
+	@echo "make worst-case what the worst texts cost each server, by length (results/worst_case/report.md)"
 	@echo "make kb-report  render the knowledge base for clinical reviewers (results/kb-report.html)"
 	@echo "make requests ARGS=list|'export --out file.csv'|'purge --older-than-days N'  interpreter requests, for staff"
 	@echo "make train  build the spaCy pipeline and train the Rasa model (skips when nothing changed)"
@@ -160,6 +163,20 @@ evaluate: train $(CV_REPORT)
 # Not a test: it writes results/bench/bench.json and bench.md. `make test` runs its --quick mode.
 bench: train
 	@$(ACTION_PY) -m evaluation.bench $(ARGS)
+
+# --- robustness --------------------------------------------------------------------------
+# The fuzz of `make test` (2,000 cases) with 10,000 cases and a report.
+fuzz: train system-deps
+	@mkdir -p results/fuzz
+	@FUZZ_CASES=$(or $(CASES),10000) FUZZ_REPORT=results/fuzz/report.md $(ACTION_ENV)/bin/pytest -q -p no:cacheprovider \
+	  tests/test_fuzz_channel.py && cat results/fuzz/report.md
+
+# Each server's own environment and thread setting, as `make run` serves them.
+worst-case: train
+	@mkdir -p results/worst_case
+	@$(SERVE_ENV) $(RASA_PY) -m evaluation.worst_case rasa --out results/worst_case/rasa.json > $(LOG)/worst-case.log 2>&1
+	@$(SERVE_ENV) $(ACTION_PY) -m evaluation.worst_case actions --out results/worst_case/actions.json >> $(LOG)/worst-case.log 2>&1
+	@$(ACTION_PY) -m evaluation.worst_case report results/worst_case
 
 # --- content review ----------------------------------------------------------------------
 kb-report: $(ACTION_ENV)/.installed
