@@ -168,22 +168,16 @@ class InterpreterRequest(Base):
 
 
 @dataclass(frozen=True)
-class StoredRequest:
-    """A snapshot of one request, safe to keep after the session that read it is gone."""
+class StoredRequest(NewRequest):
+    """A snapshot of one stored request, safe to keep after the session that read it is gone."""
 
     id: int
-    reference: str
-    created_at: datetime
-    language: str
-    purpose: Optional[str]
-    contact_method: str
-    contact_value: str
-    consent_at: datetime
 
     @classmethod
     def of(cls, row: InterpreterRequest) -> "StoredRequest":
-        return cls(row.id, row.reference, row.created_at, row.language, row.purpose, row.contact_method,
-                   row.contact_value, row.consent_at)
+        return cls(id=row.id, reference=row.reference, created_at=row.created_at, language=row.language,
+                   purpose=row.purpose, contact_method=row.contact_method, contact_value=row.contact_value,
+                   consent_at=row.consent_at)
 
 
 def _text(value: Optional[str], field: str, limit: int, required: bool) -> Optional[str]:
@@ -466,9 +460,8 @@ def file_request(language: str, purpose: Optional[str], contact_method: str, con
         with RequestStore(url) as store:
             if store.deliver(request) != CONFLICT:
                 return Filed(request, queued=False)
-            stored = store.add(language, purpose, contact_method, contact_value, consent)  # a new reference
-            return Filed(replace(request, reference=stored.reference, created_at=stored.created_at,
-                                 consent_at=stored.consent_at), queued=False)
+            # Another request drew the same reference: this one is stored with a new one.
+            return Filed(store.add(language, purpose, contact_method, contact_value, consent), queued=False)
     except (StoreError, SQLAlchemyError) as error:
         logger.warning("the interpreter request database failed (%s); request %s goes to the outbox",
                        type(error).__name__, request.reference)
