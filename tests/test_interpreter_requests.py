@@ -17,7 +17,8 @@ from typing import Iterator, List
 import pytest
 
 from actions.interpreter_requests import (
-    CSV_HEADER, DEFAULT_DATABASE, RequestStore, StoreError, database_url, normalise_contact, store_from_env)
+    CSV_HEADER, DEFAULT_DATABASE, Delivery, Outbox, RequestStore, StoreError, database_url, deliver_outbox,
+    file_request, normalise_contact, prepare, store_from_env)
 from postgres_server import PostgresServer, PostgresUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -244,6 +245,72 @@ def test_a_password_in_the_url_is_not_repeated_in_the_error():
 
 def test_normalise_contact_can_use_a_default_region():
     assert normalise_contact("phone", "(415) 476-2000", region="US") == PHONE_E164
+
+
+# --- the outbox: a database outage loses nothing and files nothing twice ----------------------------------
+
+def down_url(tmp_path) -> str:
+    """A SQLite URL that cannot be opened: a file stands where its directory should be."""
+    (tmp_path / "blocked").write_text("not a directory")
+    return f"sqlite:///{tmp_path / 'blocked' / 'requests.db'}"
+
+
+def test_a_request_the_database_cannot_take_waits_in_a_private_outbox_and_is_delivered_once(db_url, tmp_path):
+    outbox = Outbox(tmp_path / "outbox.db")
+    filed = file_request("Spanish", None, "phone", PHONE, True, url=down_url(tmp_path), outbox=outbox)
+    assert filed.queued and REFERENCE.match(filed.request.reference)
+    assert stat.S_IMODE((tmp_path / "outbox.db").stat().st_mode) == 0o600
+    assert [r.contact_value for r in outbox.waiting()] == [PHONE_E164]
+
+    assert deliver_outbox(db_url, outbox) == Delivery(delivered=1)
+    assert deliver_outbox(db_url, outbox) == Delivery()
+    with RequestStore(db_url) as store:
+        assert [(r.reference, r.language, r.contact_value) for r in store.all()] == [
+            (filed.request.reference, "Spanish", PHONE_E164)]
+    assert outbox.waiting() == []
+
+
+def test_a_request_that_reached_the_database_before_the_failure_is_not_filed_again(db_url, tmp_path):
+    outbox = Outbox(tmp_path / "outbox.db")
+    request = prepare("Russian", "An appointment", "email", EMAIL, True)
+    with RequestStore(db_url) as store:
+        assert store.deliver(request) == "delivered"
+    outbox.put(request)  # the attempt had stored it, then the connection failed before the answer
+    assert deliver_outbox(db_url, outbox) == Delivery(already=1)
+    with RequestStore(db_url) as store:
+        assert [r.reference for r in store.all()] == [request.reference]
+    assert outbox.waiting() == []
+
+
+def test_another_request_holding_the_reference_is_left_in_the_outbox_for_staff(db_url, tmp_path, caplog):
+    outbox = Outbox(tmp_path / "outbox.db")
+    with RequestStore(db_url, references=lambda: "IR-SAME22") as store:
+        add_phone(store)
+    waiting = prepare("Mandarin", None, "email", EMAIL, True, reference="IR-SAME22")
+    outbox.put(waiting)
+    assert deliver_outbox(db_url, outbox) == Delivery(conflicts=1, waiting=1)
+    assert [r.reference for r in outbox.waiting()] == ["IR-SAME22"]
+    assert EMAIL_NORMALISED not in caplog.text
+
+
+def test_with_the_database_still_down_delivery_stops_and_keeps_everything(tmp_path):
+    outbox = Outbox(tmp_path / "outbox.db")
+    file_request("Spanish", None, "phone", PHONE, True, url=down_url(tmp_path), outbox=outbox)
+    result = deliver_outbox(down_url(tmp_path), outbox)
+    assert result.error == "StoreError" and result.waiting == 1 and result.delivered == 0
+
+
+def test_a_reference_another_request_already_has_is_drawn_again_when_filing(db_url, tmp_path, monkeypatch):
+    with RequestStore(db_url) as store:
+        taken = store.add("Spanish", None, "phone", PHONE, True)
+    import actions.interpreter_requests as requests_module
+
+    monkeypatch.setattr(requests_module, "new_reference", lambda: taken.reference)  # the first draw is taken
+    filed = file_request("Cantonese", None, "email", EMAIL, True, url=db_url, outbox=Outbox(tmp_path / "o.db"))
+    assert not filed.queued and REFERENCE.match(filed.request.reference)
+    assert filed.request.reference != taken.reference
+    with RequestStore(db_url) as store:
+        assert sorted(r.language for r in store.all()) == ["Cantonese", "Spanish"]
 
 
 # --- the staff command ------------------------------------------------------------------------------------
