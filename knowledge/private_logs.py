@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterator, List, Optional, Pattern, Tuple, Type
 MESSAGE = "[message]"
 CONTACT = "[contact]"
 
-# An email address, and a phone number as the interpreter form stores it (E.164: + and 8 to 15 digits).
+# An email address, and a phone number as the interpreter form stores it (E.164: + and 7 to 15 digits).
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", re.UNICODE)
 INTERNATIONAL_PHONE = re.compile(r"(?<![\w+])\+\d{7,15}(?!\d)")
 
@@ -51,6 +51,8 @@ class _Texts:
         if self._pattern is None and self.texts:
             forms = sorted({form for text in self.texts for form in escaped_forms(text) if form.strip()},
                            key=len, reverse=True)
+            if not forms:
+                return None
             # Short texts ("no", "ok") only as whole words, so that "not" and "book" stay readable.
             self._pattern = re.compile("|".join(rf"(?<!\w){re.escape(form)}(?!\w)" if len(form) < 8
                                                 else re.escape(form) for form in forms))

@@ -35,6 +35,11 @@ def test_a_short_message_is_replaced_as_a_whole_word_only():
         assert redact("not found; nothing to do") == "not found; nothing to do"
 
 
+def test_a_blank_text_changes_nothing():
+    with private("   ", "\n"):
+        assert redact("intent: greet") == "intent: greet"
+
+
 def test_texts_nest_and_the_context_follows_tasks_started_inside():
     import asyncio
 
