@@ -85,7 +85,12 @@ def measure_rasa() -> Dict[str, object]:
     import asyncio
     import logging
 
-    logging.disable(logging.WARNING)  # Rasa logs each message at DEBUG when loaded this way
+    import structlog
+
+    # Rasa logs each message at DEBUG when loaded this way, with the standard library and with
+    # structlog (whose default prints everything).
+    logging.disable(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
     from rasa.core.agent import Agent
     from rasa.engine import graph
