@@ -54,8 +54,10 @@ PY311 := $(call find_python,3.11)
 help:
 	@echo "make run    install if needed, train if needed, serve the bot and its web page"
 	@echo "make test   install, train and run every test"
-	@echo "make evaluate   5-fold cross-validation and the dev set through the real servers (results/evaluate/)"
-	@echo "                QUESTIONS=file.yml sends any question file instead of tests/dev_set.yml"
+	@echo "make evaluate   5-fold cross-validation, the dev set and the frozen test set (questions and"
+	@echo "                conversations) through the real servers (results/evaluate/<file name>/)"
+	@echo "                QUESTIONS=file.yml sends any question file instead of tests/dev_set.yml;"
+	@echo "                TEST_QUESTIONS= TEST_CONVERSATIONS= leave the test set out"
 	@echo "make bench      latency, throughput, memory, start-up, training and knowledge-edit time, beside the stock"
 	@echo "                rasa init pipeline (about an hour on 2 cores, training both; results/bench/); ARGS=--quick for a short check"
 	@echo "make fuzz       10,000 hostile requests to the REST channel of the real servers (results/fuzz/report.md;"
@@ -140,6 +142,9 @@ test: train system-deps node_modules/.installed
 
 # --- evaluation --------------------------------------------------------------------------
 QUESTIONS ?= tests/dev_set.yml
+# The frozen test set: reported beside the dev set, never calibrated or tuned on.
+TEST_QUESTIONS ?= tests/test_set.yml
+TEST_CONVERSATIONS ?= tests/conversations_test.yml
 EVAL_CONFIG := build/config_eval.yml
 EVAL_NLU := build/eval_nlu
 CV_REPORT := results/cv/intent_report.json
@@ -155,8 +160,9 @@ $(CV_REPORT): $(EVAL_CONFIG) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcar
 	  --folds 5 --out results/cv > $(LOG)/cv.log 2>&1 || { tail -n 40 $(LOG)/cv.log; exit 1; }
 
 evaluate: train $(CV_REPORT)
-	@echo "Sending $(QUESTIONS) through the real servers"
-	@$(ACTION_PY) -m evaluation.run --questions $(QUESTIONS) --out results/evaluate --cv results/cv
+	@echo "Sending $(QUESTIONS) (calibration), $(TEST_QUESTIONS) and $(TEST_CONVERSATIONS) (frozen test) through the real servers"
+	@$(ACTION_PY) -m evaluation.run --questions $(QUESTIONS) $(if $(TEST_QUESTIONS),--test-questions $(TEST_QUESTIONS)) \
+	  $(if $(TEST_CONVERSATIONS),--test-conversations $(TEST_CONVERSATIONS)) --out results/evaluate --cv results/cv
 	@$(RASA_PY) -m evaluation.plots results/evaluate
 
 # --- benchmark ---------------------------------------------------------------------------

@@ -57,18 +57,20 @@ def confusion(data: dict, path: Path) -> None:
     for i, row in enumerate(matrix):
         for j, value in enumerate(row):
             axis.text(j, i, str(value), ha="center", va="center", fontsize=10)
-    axis.set_title("Dev set: expected kind of reply (rows) and the reply given (columns)")
+    axis.set_title("Expected kind of reply (rows) and the reply given (columns)")
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
 
 
 def main(directory: str) -> int:
-    folder = Path(directory)
-    if (folder / "tradeoff.json").exists():
-        tradeoff(json.loads((folder / "tradeoff.json").read_text()), folder / "tradeoff.png")
-    if (folder / "confusion.json").exists():
-        confusion(json.loads((folder / "confusion.json").read_text()), folder / "confusion.png")
+    """The plots of each question file's results: in the directory or its subdirectories."""
+    top = Path(directory)
+    for folder in [top, *sorted(path for path in top.glob("*") if path.is_dir())]:
+        if (folder / "tradeoff.json").exists():
+            tradeoff(json.loads((folder / "tradeoff.json").read_text()), folder / "tradeoff.png")
+        if (folder / "confusion.json").exists():
+            confusion(json.loads((folder / "confusion.json").read_text()), folder / "confusion.png")
     return 0
 
 

@@ -1,6 +1,8 @@
-"""Question files: a YAML list of {text, expect}. `expect` is optional; it is a topic id, `defer`,
-`emergency`, or a list of topic ids when a message asks several questions (an answer with any of
-them is right, and so are several answers that are all among them)."""
+"""Question files: a YAML list of {text, expect, language}. `expect` is optional; it is a topic id,
+one of the other outcomes in SPECIAL (`defer`, `emergency`, `other_language`, ...), or a list of
+topic ids when a message asks several questions (an answer with any of them is right, and so are
+several answers that are all among them). `language` (optional) names the language of a message
+that is not in English, so the figures can be given per language."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,8 +13,20 @@ import yaml
 
 from knowledge import KnowledgeBase
 
-OUTCOMES = ("answer", "clarify", "defer", "emergency", "other")
-SPECIAL = ("defer", "emergency")
+# What a reply can be (evaluation/run.py reads it from the reply's payloads): "other" is an empty
+# reply or one that none of the others describe.
+SPECIAL = (
+    "defer",                  # the page does not answer it: the bot says so and points to the care team
+    "emergency",              # the "call 911 / your care team" reply
+    "other_language",         # a message in another language: the interpreter offer, in that language
+    "interpreter_form",       # the interpreter request form asks its next question
+    "interpreter_summary",    # the form shows what it will send
+    "interpreter_filed",      # the request is filed, with a reference number
+    "interpreter_cancelled",  # the request is stopped or consent refused: nothing filed
+    "talk_to_person",         # how to reach a person
+    "small_talk",             # a greeting, thanks, goodbye or "are you a bot" reply
+)
+OUTCOMES = ("answer", "clarify", *SPECIAL, "other")
 
 
 class QuestionFileError(ValueError):
@@ -23,13 +37,25 @@ class QuestionFileError(ValueError):
 class Question:
     text: str
     expect: Tuple[str, ...] = ()  # empty when not labelled
+    language: str = "en"
 
     @property
     def category(self) -> Optional[str]:
-        """answer, defer or emergency: what kind of reply is right (None when not labelled)."""
+        """answer or one of SPECIAL: what kind of reply is right (None when not labelled)."""
         if not self.expect:
             return None
         return self.expect[0] if self.expect[0] in SPECIAL else "answer"
+
+
+def parse_expect(raw: object, kb: KnowledgeBase, where: str) -> Tuple[str, ...]:
+    """The labels of an `expect` value, checked: topic ids, or one label of SPECIAL."""
+    expect = tuple(raw) if isinstance(raw, list) else ((raw,) if raw else ())
+    for label in expect:
+        if not isinstance(label, str) or (label not in SPECIAL and label not in kb.topics):
+            raise QuestionFileError(f"{where}: expect {label!r} is not a topic id or one of {', '.join(SPECIAL)}")
+    if len(expect) > 1 and any(label in SPECIAL for label in expect):
+        raise QuestionFileError(f"{where}: a list in expect may hold topic ids only")
+    return expect
 
 
 def load_questions(path: Path, kb: KnowledgeBase) -> List[Question]:
@@ -46,14 +72,8 @@ def load_questions(path: Path, kb: KnowledgeBase) -> List[Question]:
             item = {"text": item}
         if not isinstance(item, dict) or not isinstance(item.get("text"), str) or not item["text"].strip():
             raise QuestionFileError(f"{where}: needs a non-empty 'text'")
-        raw = item.get("expect")
-        expect = tuple(raw) if isinstance(raw, list) else ((raw,) if raw else ())
-        for label in expect:
-            if not isinstance(label, str) or (label not in SPECIAL and label not in kb.topics):
-                raise QuestionFileError(f"{where}: expect {label!r} is not a topic id, 'defer' or 'emergency'")
-        if len(expect) > 1 and any(label in SPECIAL for label in expect):
-            raise QuestionFileError(f"{where}: a list in expect may hold topic ids only")
-        questions.append(Question(item["text"], expect))
+        expect = parse_expect(item.get("expect"), kb, where)
+        questions.append(Question(item["text"], expect, str(item.get("language") or "en")))
     return questions
 
 

@@ -2,14 +2,18 @@
 measure the outcome; replay the decision offline to draw the thresholds' trade-off; compare with a
 baseline (plain MiniLM retrieval over the answers, no NLU, one threshold).
 
-    python -m evaluation.run --questions tests/dev_set.yml --out results/evaluate [--cv results/cv]
+    python -m evaluation.run --questions tests/dev_set.yml --test-questions tests/test_set.yml \
+        --test-conversations tests/conversations_test.yml --out results/evaluate [--cv results/cv]
 
-Writes to --out:
+`--questions` files calibrate: the thresholds' grid search runs on them (the dev set). The
+`--test-*` files are frozen: they are sent and reported the same way, never calibrated on.
+Writes, for each file, to --out/<file name>/:
   questions.jsonl   one line per question: text, expect, outcome, topic id, confidence, reply, ...
+                    (conversations.jsonl for a conversation file: one line per conversation)
   summary.json      the figures, the baseline's, the calibration grid's best and the CV macro F1
-  tradeoff.json     the curves for the plot (evaluation/plots.py draws them)
+  tradeoff.json     the curves for the plot (evaluation/plots.py draws them; calibration sets only)
   summary.md        the same, for people
-and prints one summary line.
+and --out/summary.json with every file's figures; prints a summary line per file.
 """
 from __future__ import annotations
 
@@ -21,21 +25,49 @@ import tempfile
 import time
 import uuid
 from dataclasses import asdict, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import httpx
 import numpy as np
+import yaml
 
 from actions.decision import Signals, Thresholds, decide_message
 from evaluation.questions import Question, QuestionFileError, judge, load_questions
 from knowledge import KnowledgeBase, load
 
 PAYLOAD_OUTCOMES = ("emergency", "answer", "clarify", "defer")
+# Replies that are not a decision on a question, by the type of their payload.
+OTHER_PAYLOADS = {"other_language": "other_language", "interpreter_summary": "interpreter_summary",
+                  "talk_to_person": "talk_to_person"}
+REQUEST_STATUSES = {"filed": "interpreter_filed", "cancelled": "interpreter_cancelled",
+                    "no_consent": "interpreter_cancelled"}
 MAX_CONFIDENTLY_WRONG = 0.015  # the calibration keeps a safety margin under the 2% goal
+ROOT = Path(__file__).resolve().parent.parent
 
 
 # --- talking to the bot ----------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def form_prompts() -> Tuple[str, ...]:
+    """How the interpreter request form's questions begin: the domain's `utter_ask_*` responses
+    and the form's own prompts in knowledge/replies.yml (the text before any placeholder)."""
+    domain = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text(encoding="utf-8"))
+    texts = [variant.get("text") or "" for name, variants in (domain.get("responses") or {}).items()
+             if name.startswith("utter_ask_") for variant in variants]
+    texts += [reply.text for key, reply in load().replies.items() if key.startswith("interpreter_")]
+    prefixes = {" ".join(text.split("{")[0].split())[:60] for text in texts}
+    return tuple(sorted(prefix for prefix in prefixes if len(prefix) >= 15))
+
+
+def _plain_outcome(text: str) -> str:
+    """A reply without a payload: the form asking its next question, small talk, or nothing."""
+    if not text.strip():
+        return "other"
+    flat = " ".join(text.split())
+    return "interpreter_form" if any(prefix in flat for prefix in form_prompts()) else "small_talk"
+
+
 def read_reply(replies: Sequence[dict]) -> dict:
     """What kind of reply the bot gave, from the `custom` payloads its actions attach."""
     payloads = [reply["custom"] for reply in replies if isinstance(reply.get("custom"), dict)]
@@ -52,8 +84,17 @@ def read_reply(replies: Sequence[dict]) -> dict:
                 return {"outcome": kind, "topic_id": topic,
                         "confidence": payload.get("confidence"), "options": payload.get("options"),
                         "signals": payload.get("signals"), "reply": text}
-    return {"outcome": "other", "topic_id": None, "confidence": None, "options": None, "signals": None,
-            "reply": text}
+    outcome = None
+    for payload in payloads:
+        kind = payload.get("type")
+        if kind == "interpreter_request":
+            outcome = REQUEST_STATUSES.get(str(payload.get("status")), "other")
+        elif kind in OTHER_PAYLOADS:
+            outcome = OTHER_PAYLOADS[kind]
+        if outcome:
+            break
+    return {"outcome": outcome or _plain_outcome(text), "topic_id": None, "confidence": None, "options": None,
+            "signals": None, "reply": text}
 
 
 def ask_all(rest_url: str, questions: Sequence[Question]) -> List[dict]:
@@ -81,20 +122,23 @@ def figures(questions: Sequence[Question], outcomes: Sequence[str], topics: Sequ
     counts = {name: 0 for name in ("answer", "clarify", "defer", "emergency", "other")}
     right = wrong = labelled = 0
     by_category: Dict[str, Dict[str, int]] = {}
+    by_language: Dict[str, Dict[str, int]] = {}
     for question, outcome, topic in zip(questions, outcomes, topics):
-        counts[outcome] += 1
+        counts[outcome] = counts.get(outcome, 0) + 1
         is_right, is_wrong = judge(question, outcome, topic)
         wrong += is_wrong
         if is_right is None:
             continue
         labelled += 1
         right += is_right
-        cell = by_category.setdefault(question.category, {"total": 0, "right": 0, "confidently_wrong": 0})
-        cell["total"] += 1
-        cell["right"] += is_right
-        cell["confidently_wrong"] += is_wrong
+        for table, key in ((by_category, question.category), (by_language, question.language)):
+            cell = table.setdefault(key, {"total": 0, "right": 0, "confidently_wrong": 0})
+            cell["total"] += 1
+            cell["right"] += is_right
+            cell["confidently_wrong"] += is_wrong
     result = {"questions": len(questions), "outcomes": counts, "labelled": labelled,
-              "right": right, "confidently_wrong": wrong, "by_category": by_category}
+              "right": right, "confidently_wrong": wrong, "by_category": by_category,
+              "by_language": by_language}
     if labelled:
         result["right_rate"] = right / labelled
         result["confidently_wrong_rate"] = wrong / labelled
@@ -277,39 +321,27 @@ def markdown(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def evaluate(questions_file: Path, out: Path, rest_url: Optional[str], cv_dir: Optional[Path]) -> dict:
-    kb = load()
-    questions = load_questions(questions_file, kb)
-    out.mkdir(parents=True, exist_ok=True)
-    if rest_url:
-        records = ask_all(rest_url, questions)
-    else:
-        from bot.servers import Servers
+def report_questions(questions_file: Path, questions: Sequence[Question], records: Sequence[dict], out: Path,
+                     kb: KnowledgeBase, cv_dir: Optional[Path], calibrate_on_it: bool) -> dict:
+    """The figures of one question file's records, written under `out`. Only a calibration set
+    (the dev set) gets the thresholds' grid search: a test set is reported, never tuned on."""
+    from actions.retrieval import get_model
 
-        with tempfile.TemporaryDirectory(prefix="evaluate-") as workdir, Servers(Path(workdir)) as servers:
-            records = ask_all(servers.rest_url, questions)
+    out.mkdir(parents=True, exist_ok=True)
     with (out / "questions.jsonl").open("w", encoding="utf-8") as handle:
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-    from actions.retrieval import get_model
-
     thresholds = Thresholds.from_env()
     bot = figures(questions, [r["outcome"] for r in records], [r["topic_id"] for r in records])
     baseline = evaluate_baseline(questions, kb, get_model())
     summary = {"questions_file": str(questions_file), "finished": time.strftime("%Y-%m-%d %H:%M"),
+               "role": "calibration" if calibrate_on_it else "report only (frozen: never tuned on)",
                "bot": bot, "baseline": baseline, "thresholds": asdict(thresholds),
                "cross_validation": cross_validation(cv_dir)}
     if bot["labelled"]:
-        calibration = calibrate(questions, records, thresholds)
-        summary["calibration"] = {key: calibration[key] for key in ("grid", "best", "best_figures")}
         summary["gap"] = (f"{100 * (bot['right_rate'] - baseline['figures']['right_rate']):+.1f} points handled right, "
                           f"{100 * (bot['confidently_wrong_rate'] - baseline['figures']['confidently_wrong_rate']):+.1f}"
                           " points confidently wrong")
-        (out / "tradeoff.json").write_text(json.dumps(
-            {"bot": calibration["curve"], "baseline": baseline["curve"],
-             "in_use": {"answer": thresholds.answer, "right_rate": bot["right_rate"],
-                        "confidently_wrong_rate": bot["confidently_wrong_rate"]}}, indent=1))
         confusion = {}
         for record, question in zip(records, questions):
             column = record["outcome"]
@@ -318,31 +350,100 @@ def evaluate(questions_file: Path, out: Path, rest_url: Optional[str], cv_dir: O
             row = confusion.setdefault(question.category, {})
             row[column] = row.get(column, 0) + 1
         (out / "confusion.json").write_text(json.dumps(confusion, indent=1))
+    if bot["labelled"] and calibrate_on_it:
+        calibration = calibrate(questions, records, thresholds)
+        summary["calibration"] = {key: calibration[key] for key in ("grid", "best", "best_figures")}
+        (out / "tradeoff.json").write_text(json.dumps(
+            {"bot": calibration["curve"], "baseline": baseline["curve"],
+             "in_use": {"answer": thresholds.answer, "right_rate": bot["right_rate"],
+                        "confidently_wrong_rate": bot["confidently_wrong_rate"]}}, indent=1))
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     (out / "summary.md").write_text(markdown({**summary, "_records": records}), encoding="utf-8")
-    summary["lines"] = [summary_line("bot", bot), summary_line("baseline", baseline["figures"])]
+    name = questions_file.stem
+    summary["lines"] = [summary_line(f"{name}: bot", bot), summary_line(f"{name}: baseline", baseline["figures"])]
     if summary.get("gap"):
-        summary["lines"].append(f"gap to baseline: {summary['gap']}")
-    if summary["cross_validation"]:
-        summary["lines"].append(f"intent macro F1 (5-fold CV): {summary['cross_validation']['macro_f1']:.3f}")
+        summary["lines"].append(f"{name}: gap to baseline: {summary['gap']}")
     return summary
+
+
+def report_conversations(conversations_file: Path, records: Sequence[dict], out: Path) -> dict:
+    from evaluation import conversations
+
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "conversations.jsonl").open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    result = conversations.conversation_figures(records)
+    summary = {"conversations_file": str(conversations_file), "finished": time.strftime("%Y-%m-%d %H:%M"),
+               "role": "report only (frozen: never tuned on)", "bot": result}
+    (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    (out / "summary.md").write_text(conversations.markdown(str(conversations_file), result, records),
+                                    encoding="utf-8")
+    summary["lines"] = [conversations.summary_line(conversations_file.stem, result)]
+    return summary
+
+
+def evaluate(question_files: Sequence[Path], out: Path, rest_url: Optional[str], cv_dir: Optional[Path],
+             test_question_files: Sequence[Path] = (), conversation_files: Sequence[Path] = ()) -> dict:
+    """Every file through the same servers: question files (calibrated on), test question files
+    and conversation files (reported only). Each file's results go to out/<file name>/."""
+    from evaluation.conversations import load_conversations, run_all
+
+    kb = load()
+    plan = [(path, load_questions(path, kb), True) for path in question_files]
+    plan += [(path, load_questions(path, kb), False) for path in test_question_files]
+    scripted = [(path, load_conversations(path, kb)) for path in conversation_files]
+
+    def run(url: str) -> dict:
+        results: Dict[str, dict] = {}
+        for path, questions, calibrate_on_it in plan:
+            records = ask_all(url, questions)
+            results[path.stem] = report_questions(path, questions, records, out / path.stem, kb, cv_dir,
+                                                  calibrate_on_it)
+        for path, items in scripted:
+            results[path.stem] = report_conversations(path, run_all(url, items), out / path.stem)
+        return results
+
+    if rest_url:
+        results = run(rest_url)
+    else:
+        from bot.servers import Servers
+
+        with tempfile.TemporaryDirectory(prefix="evaluate-") as workdir, Servers(Path(workdir)) as servers:
+            results = run(servers.rest_url)
+    lines = [line for summary in results.values() for line in summary["lines"]]
+    cv = cross_validation(cv_dir)
+    if cv:
+        lines.append(f"intent macro F1 (5-fold CV): {cv['macro_f1']:.3f}")
+    overview = {name: {key: value for key, value in summary.items() if key not in ("lines", "baseline")}
+                for name, summary in results.items()}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(json.dumps(overview, indent=1))
+    return {"results": results, "lines": lines}
 
 
 def main(argv: Optional[Iterable[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, default=Path("tests/dev_set.yml"))
+    parser.add_argument("--questions", type=Path, action="append",
+                        help="a question file to calibrate on (default tests/dev_set.yml); may be repeated")
+    parser.add_argument("--test-questions", type=Path, action="append", default=[],
+                        help="a frozen question file, reported and never calibrated on; may be repeated")
+    parser.add_argument("--test-conversations", type=Path, action="append", default=[],
+                        help="a frozen conversation file (evaluation/conversations.py); may be repeated")
     parser.add_argument("--out", type=Path, default=Path("results/evaluate"))
     parser.add_argument("--rest-url", help="a running bot's REST webhook; by default the servers are started")
     parser.add_argument("--cv", type=Path, help="the cross-validation results directory")
     args = parser.parse_args(list(argv) if argv is not None else None)
+    questions = args.questions if args.questions is not None else (
+        [] if args.test_questions or args.test_conversations else [Path("tests/dev_set.yml")])
     try:
-        summary = evaluate(args.questions, args.out, args.rest_url, args.cv)
+        summary = evaluate(questions, args.out, args.rest_url, args.cv, args.test_questions, args.test_conversations)
     except QuestionFileError as error:
         print(f"evaluate: {error}", file=sys.stderr)
         return 2
     for line in summary["lines"]:
         print(line)
-    print(f"results: {args.out}/ (questions.jsonl, summary.md, summary.json)")
+    print(f"results: {args.out}/<file name>/ (questions.jsonl or conversations.jsonl, summary.md, summary.json)")
     return 0
 
 
