@@ -48,7 +48,8 @@ from bot import message_checks, rasa_patches
 from bot.emergency import EMERGENCY_INTENT
 from knowledge import private_logs
 from knowledge.loader import KnowledgeBase, LiveKnowledge
-from knowledge.messages import (disclaimer_message, emergency_message, empty_message, too_long_message,
+from knowledge.messages import (disclaimer_message, emergency_message, emergency_reply_for, empty_message,
+                                too_long_message,
                                 unavailable_message)
 
 logger = logging.getLogger(__name__)
@@ -172,8 +173,8 @@ class ValidatedRestInput(RestInput):
                 logger.error("conversation %s: the channel failed (%s); the fixed reply was sent", incoming.sender,
                              type(error).__name__)
                 kb = self.knowledge()
-                sign = kb.emergency.match(incoming.text) if kb.emergency else None
-                built = ([emergency_message(kb, sign)] if sign else []) + [unavailable_message(kb)]
+                emergency = emergency_reply_for(kb, incoming.text)
+                built = ([emergency] if emergency else []) + [unavailable_message(kb)]
                 return response.json(await self._reply(incoming.sender, built))
 
         return webhook
@@ -192,8 +193,8 @@ class ValidatedRestInput(RestInput):
         if incoming.kind == message_checks.TOO_LONG:
             logger.info("conversation %s: a message of %d characters was not read (limit %d)", sender,
                         len(incoming.text), self.settings.max_message_chars)
-            sign = kb.emergency.match(incoming.text) if kb.emergency else None
-            built = [emergency_message(kb, sign)] if sign else []
+            emergency = emergency_reply_for(kb, incoming.text)
+            built = [emergency] if emergency else []
             return await self._reply(sender, built + [too_long_message(kb, self.settings.max_message_chars)])
 
         with private_logs.private(incoming.text, typed), rasa_patches.turn() as failed:
@@ -229,20 +230,20 @@ class ValidatedRestInput(RestInput):
                          "failing); the fixed reply was sent", sender)
         built = []
         if not _is_emergency(messages):
-            sign = await self._emergency_sign(incoming, agent, finished, kb)
-            if sign is not None:
-                built.append(emergency_message(kb, sign or None))
+            emergency = await self._emergency_reply(incoming, agent, finished, kb)
+            if emergency is not None:
+                built.append(emergency)
         return (await self._reply(sender, built + disclaimer) + messages
                 + await self._reply(sender, [unavailable_message(kb)]))
 
-    async def _emergency_sign(self, incoming: message_checks.Incoming, agent: Any, finished: bool,
-                              kb: KnowledgeBase) -> Optional[str]:
-        """The emergency sign the message shows ("" when only the NLU saw one), or None. The text
-        is checked with the emergency patterns; the NLU's reading is read from the tracker, when
-        the turn finished and the tracker store answers."""
-        sign = kb.emergency.match(incoming.text) if kb.emergency and incoming.kind == message_checks.TEXT else None
-        if sign or not finished or agent is None:
-            return sign
+    async def _emergency_reply(self, incoming: message_checks.Incoming, agent: Any, finished: bool,
+                               kb: KnowledgeBase) -> Optional[Dict[str, Any]]:
+        """The emergency reply when the message shows an emergency, or None. The text is checked
+        with the emergency patterns of every language; the NLU's reading is read from the tracker,
+        when the turn finished and the tracker store answers."""
+        found = emergency_reply_for(kb, incoming.text) if incoming.kind == message_checks.TEXT else None
+        if found or not finished or agent is None:
+            return found
         try:
             tracker = await asyncio.wait_for(agent.tracker_store.retrieve(incoming.sender), 2.0)
         except Exception as error:  # noqa: BLE001  (the patterns have already been checked)
@@ -251,7 +252,9 @@ class ValidatedRestInput(RestInput):
         latest = getattr(tracker, "latest_message", None)
         if latest is None or latest.text != incoming.text:
             return None
-        return "" if (latest.intent or {}).get("name") == EMERGENCY_INTENT else None
+        if (latest.intent or {}).get("name") != EMERGENCY_INTENT:
+            return None
+        return emergency_message(kb, None)
 
 
 def _report_late_failure(sender: str) -> Callable[["asyncio.Future[Any]"], None]:

@@ -100,6 +100,12 @@ def _script(char: str) -> Optional[str]:
     return None
 
 
+def script_language(text: str) -> Optional[str]:
+    """The language a message's non-Latin script decides by itself (step 1), or None. Cheap: no
+    statistical model is loaded."""
+    return _by_script(" ".join((text or "").split())[:1000])
+
+
 def _by_script(text: str) -> Optional[str]:
     letters = [char for char in text if char.isalpha()]
     if not letters:

@@ -86,17 +86,60 @@ class EmergencySign:
 
 
 @dataclass(frozen=True)
+class EmergencyLanguage:
+    """The emergency reply and the signs' patterns in one language other than English."""
+    code: str  # as in knowledge/languages.yml
+    reply: str
+    reviewed: bool
+    patterns: Tuple[Tuple[str, Tuple["re.Pattern[str]", ...]], ...]  # (sign id, its patterns)
+
+
+@dataclass(frozen=True)
+class EmergencyMatch:
+    sign: str
+    language: str  # "en", or the code of the language whose patterns matched
+
+
+@dataclass(frozen=True)
 class Emergency:
     reply: str
     signs: Tuple[EmergencySign, ...]
+    languages: Tuple[EmergencyLanguage, ...] = ()
+
+    def detect(self, text: str) -> Optional[EmergencyMatch]:
+        """The first emergency sign the message shows and the language of the pattern that saw it,
+        or None. Every language's patterns are tried, whatever language the message seems to be
+        in: a short message is easily taken for another language, and a missed emergency costs
+        more than a reply in two languages."""
+        text = " ".join(text.replace("\u2019", "'").split())
+        found = None
+        for sign in self.signs:
+            if any(pattern.search(text) for pattern in sign.patterns):
+                found = EmergencyMatch(sign.id, "en")
+                break
+        for language in self.languages if found is None else ():
+            for sign_id, patterns in language.patterns:
+                if any(pattern.search(text) for pattern in patterns):
+                    found = EmergencyMatch(sign_id, language.code)
+                    break
+            if found:
+                break
+        if found is None:
+            return None
+        # Simplified and Traditional Chinese share most characters, so a pattern of one may see
+        # the other: the script decides the reply's language.
+        from knowledge.language import script_language  # here: knowledge.language imports this module
+
+        script = script_language(text)
+        return EmergencyMatch(found.sign, script) if script and self.language(script) else found
 
     def match(self, text: str) -> Optional[str]:
         """The id of the first emergency sign the message shows, or None."""
-        text = " ".join(text.replace("\u2019", "'").split())
-        for sign in self.signs:
-            if any(pattern.search(text) for pattern in sign.patterns):
-                return sign.id
-        return None
+        found = self.detect(text)
+        return found.sign if found else None
+
+    def language(self, code: str) -> Optional[EmergencyLanguage]:
+        return next((language for language in self.languages if language.code == code), None)
 
 
 @dataclass
@@ -206,6 +249,43 @@ def _parse_contacts(raw: object, path: Path) -> Dict[str, Contact]:
     return contacts
 
 
+def _patterns(texts: Tuple[str, ...], path: Path, entry: str) -> Tuple["re.Pattern[str]", ...]:
+    patterns = []
+    for text in texts:
+        if text.startswith("(?=") or text.startswith("(?!"):
+            raise _fail(path, entry, f"pattern {text!r} starts with a lookahead: anchor it with ^ (unanchored, "
+                                     "it is tried at every character of the message, which is slow on long ones)")
+        try:
+            patterns.append(re.compile(text, re.IGNORECASE | re.DOTALL))
+        except re.error as error:
+            raise _fail(path, entry, f"pattern {text!r} is not a valid regular expression: {error}") from error
+    if not patterns:
+        raise _fail(path, entry, "needs at least one pattern")
+    return tuple(patterns)
+
+
+def _parse_emergency_language(raw: object, path: Path, index: int, sign_ids: List[str]) -> EmergencyLanguage:
+    entry = f"language '{raw.get('code', f'#{index + 1}')}'" if isinstance(raw, dict) else f"language #{index + 1}"
+    if not isinstance(raw, dict):
+        raise _fail(path, entry, "must be a mapping with code, reviewed, reply and signs")
+    if not isinstance(raw.get("reviewed"), bool):
+        raise _fail(path, entry, "needs 'reviewed: true' or 'reviewed: false' (true only after a native speaker "
+                                 "of the hospital's interpreter services checked it)")
+    reply = _text(raw, "reply", path, entry)
+    if "911" not in re.split(r"[.。!！?？]", reply)[0]:
+        raise _fail(path, entry, "the reply must say to call 911 in its first sentence")
+    signs = raw.get("signs")
+    if not isinstance(signs, dict) or not signs:
+        raise _fail(path, entry, "needs 'signs': a mapping of sign ids to their patterns in this language")
+    patterns = []
+    for sign_id, texts in signs.items():
+        if sign_id not in sign_ids:
+            raise _fail(path, entry, f"sign '{sign_id}' is not one of the English signs ({', '.join(sign_ids)})")
+        patterns.append((sign_id, _patterns(_text_list(signs, sign_id, path, f"{entry}, sign '{sign_id}'"),
+                                            path, f"{entry}, sign '{sign_id}'")))
+    return EmergencyLanguage(_text(raw, "code", path, entry), reply, raw["reviewed"], tuple(patterns))
+
+
 def _parse_emergency(raw: object, path: Path) -> Emergency:
     if not isinstance(raw, dict):
         raise _fail(path, "emergency", "must be a mapping with reply and signs")
@@ -214,22 +294,20 @@ def _parse_emergency(raw: object, path: Path) -> Emergency:
         entry = f"sign '{sign.get('id', f'#{index + 1}')}'" if isinstance(sign, dict) else f"sign #{index + 1}"
         if not isinstance(sign, dict):
             raise _fail(path, entry, "must be a mapping")
-        patterns = []
-        for text in _text_list(sign, "patterns", path, entry):
-            if text.startswith("(?=") or text.startswith("(?!"):
-                raise _fail(path, entry, f"pattern {text!r} starts with a lookahead: anchor it with ^ (unanchored, "
-                                         "it is tried at every character of the message, which is slow on long ones)")
-            try:
-                patterns.append(re.compile(text, re.IGNORECASE | re.DOTALL))
-            except re.error as error:
-                raise _fail(path, entry, f"pattern {text!r} is not a valid regular expression: {error}") from error
-        if not patterns:
-            raise _fail(path, entry, "needs at least one pattern")
-        signs.append(EmergencySign(_text(sign, "id", path, entry), tuple(patterns),
+        signs.append(EmergencySign(_text(sign, "id", path, entry),
+                                   _patterns(_text_list(sign, "patterns", path, entry), path, entry),
                                    _text_list(sign, "examples", path, entry)))
     if not signs:
         raise _fail(path, "emergency", "needs at least one sign")
-    return Emergency(_text(raw, "reply", path, "emergency"), tuple(signs))
+    raw_languages = raw.get("languages") or []
+    if not isinstance(raw_languages, list):
+        raise _fail(path, "emergency", "'languages' must be a list")
+    languages = tuple(_parse_emergency_language(item, path, index, [sign.id for sign in signs])
+                      for index, item in enumerate(raw_languages))
+    codes = [language.code for language in languages]
+    if len(set(codes)) != len(codes):
+        raise _fail(path, "emergency", "a language is listed twice")
+    return Emergency(_text(raw, "reply", path, "emergency"), tuple(signs), languages)
 
 
 def _read_yaml(path: Path) -> dict:

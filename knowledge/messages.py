@@ -39,11 +39,24 @@ def care_team_links(kb: KnowledgeBase) -> List[Dict[str, str]]:
     return contact_links(kb, [("care_team", CARE_TEAM_LINK_TITLE)])
 
 
-def emergency_message(kb: KnowledgeBase, sign: Optional[str]) -> Dict[str, Any]:
+def emergency_message(kb: KnowledgeBase, sign: Optional[str], language: str = "en") -> Dict[str, Any]:
+    """The emergency reply. An emergency seen in another language gets that language's reply
+    first (it opens with 911), then the English one, so whoever reads it can act on it."""
     if kb.emergency is None:
         raise ValueError("the knowledge base has no emergency reply")
-    return with_links({"text": with_contact(kb, kb.emergency.reply),
-                       "json_message": {"type": "emergency", "sign": sign}}, care_team_links(kb))
+    payload: Dict[str, Any] = {"type": "emergency", "sign": sign}
+    text = kb.emergency.reply
+    translated = kb.emergency.language(language) if language != "en" else None
+    if translated is not None:
+        text = translated.reply + "\n\n" + text
+        payload.update(language=translated.code, reviewed=translated.reviewed)
+    return with_links({"text": with_contact(kb, text), "json_message": payload}, care_team_links(kb))
+
+
+def emergency_reply_for(kb: KnowledgeBase, text: str) -> Optional[Dict[str, Any]]:
+    """The emergency reply when the text shows an emergency sign, in any language; else None."""
+    found = kb.emergency.detect(text) if kb.emergency else None
+    return emergency_message(kb, found.sign, found.language) if found else None
 
 
 def disclaimer_message(kb: KnowledgeBase) -> Dict[str, Any]:

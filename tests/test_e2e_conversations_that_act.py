@@ -185,4 +185,13 @@ def test_trials_are_listed_by_situation_and_never_judge_eligibility(servers):
 def test_an_emergency_written_in_spanish_is_still_escalated(servers):
     replies = servers.say(new_sender(), "mi hija está convulsionando ahora mismo")
     assert custom(replies)[0]["type"] == "emergency"
-    assert "911" in said(replies)
+    assert said(replies).startswith(KB.emergency.language("es").reply)
+
+
+def test_emergencies_in_chinese_and_russian_get_the_emergency_reply_in_that_language_first(servers):
+    for text, code in (("孩子呼吸困难，嘴唇发紫", "zh-Hans"), ("мой сын не дышит", "ru"), ("ابني لا يتنفس", "ar")):
+        replies = servers.say(new_sender(), text)
+        assert [payload["type"] for payload in custom(replies)] == ["emergency"], text
+        assert custom(replies)[0]["language"] == code
+        assert said(replies).startswith(KB.emergency.language(code).reply)
+        assert KB.emergency.reply in said(replies)  # and in English

@@ -1,5 +1,5 @@
-"""Emergency signs from knowledge/emergencies.yml: caught in many wordings, and ordinary
-questions about symptoms are not mistaken for emergencies."""
+"""Emergency signs from knowledge/emergencies.yml: caught in many wordings and languages, and
+ordinary questions about symptoms are not mistaken for emergencies."""
 from __future__ import annotations
 
 import pytest
@@ -8,6 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.emergency import EscalateEmergency
 from knowledge import KnowledgeError, load
+from knowledge.language import load_languages
+from knowledge.messages import emergency_message
 from tests.conftest import load_tracker_json
 
 KB = load()
@@ -30,7 +32,47 @@ MUST_ESCALATE = {
     "he can't feel his legs": "sudden_weakness_or_paralysis",
     "i want to end my life": "suicidal_thoughts",
     "i am having suicidal thoughts": "suicidal_thoughts",
+    "my daughter says she doesnt want to live anymore": "suicidal_thoughts",
+    "his throat is closing up": "severe_allergic_reaction",
+    "he swallowed a handful of my sleeping pills": "poisoning_or_overdose",
+    "i think she took too many of her pain meds": "poisoning_or_overdose",
 }
+
+# (message, sign, language): written for these tests, in the languages of knowledge/languages.yml.
+MUST_ESCALATE_IN_OTHER_LANGUAGES = [
+    ("mi hijo no respira", "not_breathing", "es"),
+    ("Mi hija no se despierta, por favor", "unresponsive", "es"),
+    ("tiene fiebre de 39 y está en quimio", "fever_during_chemo", "es"),
+    ("孩子呼吸困难，嘴唇发紫", "not_breathing", "zh-Hans"),
+    ("我儿子一直抽搐", "seizure", "zh-Hans"),
+    ("女兒叫不醒，怎麼辦", "unresponsive", "zh-Hant"),
+    ("他化療後發燒到39度", "fever_during_chemo", "zh-Hant"),
+    ("мой сын не дышит", "not_breathing", "ru"),
+    ("у дочери судороги", "seizure", "ru"),
+    ("con tôi không thở được", "not_breathing", "vi"),
+    ("con toi bi co giat", "seizure", "vi"),
+    ("hindi humihinga ang anak ko", "not_breathing", "tl"),
+    ("gusto ko nang mamatay", "suicidal_thoughts", "tl"),
+    ("아이가 숨을 못 쉬어요", "not_breathing", "ko"),
+    ("딸이 갑자기 경련을 해요", "seizure", "ko"),
+    ("ابني لا يتنفس", "not_breathing", "ar"),
+    ("ابنتي فاقدة الوعي", "unresponsive", "ar"),
+]
+
+MUST_NOT_ESCALATE_IN_OTHER_LANGUAGES = [
+    "¿qué es el neuroblastoma?",
+    "¿dónde está la clínica de oncología?",
+    "什么是神经母细胞瘤？",
+    "化療有什麼副作用？",
+    "Что такое нейробластома?",
+    "U nguyên bào thần kinh là gì?",
+    "Ano ang neuroblastoma?",
+    "신경모세포종이 뭐예요?",
+    "ما هو الورم الأرومي العصبي؟",
+]
+LANGUAGES_REQUIRED = ("es", "zh-Hans", "zh-Hant", "ru", "vi", "tl", "ko", "ar")
+CORE_SIGNS = {"not_breathing", "turning_blue", "unresponsive", "seizure", "fever_during_chemo",
+              "heavy_bleeding", "sudden_weakness_or_paralysis", "suicidal_thoughts"}
 
 MUST_NOT_ESCALATE = [
     "is difficulty breathing a symptom of neuroblastoma",
@@ -54,6 +96,39 @@ def test_questions_about_symptoms_are_not_emergencies(message):
     assert KB.emergency.match(message) is None
 
 
+@pytest.mark.parametrize("message,sign,language", MUST_ESCALATE_IN_OTHER_LANGUAGES)
+def test_emergencies_in_other_languages_are_caught_in_their_language(message, sign, language):
+    found = KB.emergency.detect(message)
+    assert (found.sign, found.language) == (sign, language)
+
+
+@pytest.mark.parametrize("message", MUST_NOT_ESCALATE_IN_OTHER_LANGUAGES)
+def test_ordinary_questions_in_other_languages_are_not_emergencies(message):
+    assert KB.emergency.detect(message) is None
+
+
+def test_the_interpreter_offers_in_every_language_are_not_emergencies():
+    assert [reply.code for reply in load_languages().values() if KB.emergency.detect(reply.reply)] == []
+
+
+def test_every_required_language_has_every_core_sign_and_a_reply_that_opens_with_911():
+    languages = {language.code: language for language in KB.emergency.languages}
+    assert set(LANGUAGES_REQUIRED) <= set(languages)
+    assert set(languages) <= set(load_languages())  # the codes of knowledge/languages.yml
+    for code in LANGUAGES_REQUIRED:
+        assert {sign for sign, _ in languages[code].patterns} >= CORE_SIGNS, code
+        assert "911" in languages[code].reply[:40], code
+
+
+def test_an_emergency_in_another_language_gets_that_reply_first_then_the_english_one():
+    message = emergency_message(KB, "seizure", "ru")
+    russian = KB.emergency.language("ru")
+    assert message["text"].startswith(russian.reply + "\n\n" + KB.emergency.reply)
+    assert message["json_message"] == {"type": "emergency", "sign": "seizure", "language": "ru",
+                                       "reviewed": russian.reviewed}
+    assert emergency_message(KB, "seizure", "xx")["text"] == emergency_message(KB, "seizure")["text"]
+
+
 def test_every_example_is_caught_by_its_own_sign():
     wrong = [(sign.id, example, KB.emergency.match(example))
              for sign in KB.emergency.signs for example in sign.examples
@@ -71,6 +146,23 @@ def test_the_required_signs_are_all_there():
     assert {sign.id for sign in KB.emergency.signs} >= {
         "not_breathing", "turning_blue", "unresponsive", "seizure", "fever_during_chemo",
         "heavy_bleeding", "sudden_weakness_or_paralysis", "suicidal_thoughts"}
+
+
+@pytest.mark.parametrize("language, problem", [
+    ("{code: es, reply: Llame al 911 ahora., signs: {seizure: [convuls]}}", "needs 'reviewed: true' or"),
+    ("{code: es, reviewed: false, reply: Llame ahora. Marque 911., signs: {seizure: [convuls]}}",
+     "the reply must say to call 911 in its first sentence"),
+    ("{code: es, reviewed: false, reply: Llame al 911., signs: {no_such_sign: [x]}}", "sign 'no_such_sign' is not one"),
+])
+def test_a_broken_language_block_names_the_file_and_the_language(tmp_path, language, problem):
+    from tests.test_knowledge_loader import GOOD_TOPIC, write_topics
+
+    write_topics(tmp_path, "topics_a.yml", GOOD_TOPIC.format(id="first", related="", last="first"))
+    (tmp_path / "emergencies.yml").write_text(
+        "emergency:\n  reply: Call 911.\n  signs:\n    - {id: seizure, patterns: [seizure], examples: []}\n"
+        f"  languages:\n    - {language}\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=rf"emergencies.yml: language 'es': {problem}"):
+        load(tmp_path)
 
 
 def test_a_broken_pattern_names_the_file_and_the_sign(tmp_path):
@@ -93,3 +185,12 @@ def test_escalation_action_says_call_911_first():
     assert dispatcher.messages[0]["text"] == KB.emergency.reply
     assert dispatcher.messages[0]["text"].startswith("This may be an emergency. Call 911 now")
     assert dispatcher.messages[0]["custom"] == {"type": "emergency", "sign": "not_breathing"}
+
+
+def test_escalation_action_answers_an_emergency_in_chinese_in_chinese_first():
+    data = load_tracker_json("emergency")
+    data["latest_message"] = {**data["latest_message"], "text": "我儿子一直抽搐", "emergency_sign": "seizure"}
+    dispatcher = CollectingDispatcher()
+    EscalateEmergency().run(dispatcher, Tracker.from_dict(data), domain={})
+    assert dispatcher.messages[0]["text"].startswith(KB.emergency.language("zh-Hans").reply)
+    assert dispatcher.messages[0]["custom"]["language"] == "zh-Hans"

@@ -118,6 +118,10 @@ def test_the_action_server_killed_mid_conversation_emergency_first_then_the_fixe
     assert texts(emergency) == [EMERGENCY, UNAVAILABLE]
     # The NLU's own reading counts too, when no emergency pattern matches the words.
     assert kinds(say(faulty, sender, "she went limp in my arms"))[0] == "emergency"
+    # An emergency in another language gets its reply in that language first, from the channel.
+    russian = say(faulty, sender, "мой сын не дышит")
+    assert kinds(russian) == ["emergency", "unavailable"]
+    assert texts(russian)[0].startswith(KB.emergency.language("ru").reply)
     question = say(faulty, sender, "what are the side effects of chemo?")
     assert kinds(question) == ["unavailable"] and "911" in texts(question)[0]
 
