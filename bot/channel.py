@@ -103,6 +103,21 @@ def has_reply(messages: List[Dict[str, Any]], text: str) -> bool:
     return any(kind != "disclaimer" for kind in kinds)
 
 
+def emergency_first(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The replies with the emergency reply moved first (before the disclaimer of a conversation that
+    opens with an emergency). A reply is its paragraphs followed by its custom payload."""
+    blocks: List[List[Dict[str, Any]]] = [[]]
+    for message in messages:
+        blocks[-1].append(message)
+        if isinstance(message.get("custom"), dict):
+            blocks.append([])
+    urgent = [block for block in blocks if _is_emergency(block)]
+    if not urgent:
+        return messages
+    return [message for block in urgent + [block for block in blocks if not _is_emergency(block)]
+            for message in block]
+
+
 def _is_emergency(messages: List[Dict[str, Any]]) -> bool:
     return any(isinstance(m.get("custom"), dict) and m["custom"].get("type") == "emergency" for m in messages)
 
@@ -224,7 +239,7 @@ class ValidatedRestInput(RestInput):
         # A conversation that started without the action server has not had its disclaimer.
         disclaimer = [disclaimer_message(kb)] if rasa_patches.SESSION_START in failed else []
         if has_reply(messages, incoming.text):
-            return await self._reply(sender, disclaimer) + messages
+            return emergency_first(await self._reply(sender, disclaimer) + messages)
         if finished:
             logger.error("conversation %s: the turn ended with no reply (the action server may be down or "
                          "failing); the fixed reply was sent", sender)
@@ -233,8 +248,8 @@ class ValidatedRestInput(RestInput):
             emergency = await self._emergency_reply(incoming, agent, finished, kb)
             if emergency is not None:
                 built.append(emergency)
-        return (await self._reply(sender, built + disclaimer) + messages
-                + await self._reply(sender, [unavailable_message(kb)]))
+        return emergency_first(await self._reply(sender, built + disclaimer) + messages
+                               + await self._reply(sender, [unavailable_message(kb)]))
 
     async def _emergency_reply(self, incoming: message_checks.Incoming, agent: Any, finished: bool,
                                kb: KnowledgeBase) -> Optional[Dict[str, Any]]:
