@@ -11,6 +11,8 @@ most half its words (rounded down: 0 for one word, 1 for two or three).
 
 lists every question or typed conversation turn of the files that is a near-copy of a training
 example (knowledge/ and nlu/) or of a dev-set question, and exits with 1 when there is one.
+With --against-test, the frozen test set's questions and typed turns count as references too
+(for new calibration data, which must not come near the test set either).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = ROOT / "tests" / "dev_set.yml"
+TEST_FILES = (ROOT / "tests" / "test_set.yml", ROOT / "tests" / "conversations_test.yml")
 MAX_WORDS_CHANGED = 2
 
 
@@ -129,12 +132,17 @@ def near_copies(texts: Iterable[str], index: Index) -> List[Tuple[str, str]]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    files = [Path(name) for name in (argv if argv is not None else sys.argv[1:])]
+    names = list(argv if argv is not None else sys.argv[1:])
+    against_test = "--against-test" in names
+    files = [Path(name) for name in names if name != "--against-test"]
     if not files:
         print(__doc__)
         return 2
+    checked = [path.resolve() for path in files]
     references = training_texts()
-    references += [text for text in dev_texts() if DEV_SET.resolve() not in [f.resolve() for f in files]]
+    references += [text for text in dev_texts() if DEV_SET.resolve() not in checked]
+    if against_test:
+        references += [text for path in TEST_FILES if path.resolve() not in checked for text in measured_texts(path)]
     index = Index(references)
     found = 0
     for path in files:

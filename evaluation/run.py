@@ -366,7 +366,7 @@ def report_questions(questions_file: Path, questions: Sequence[Question], record
     return summary
 
 
-def report_conversations(conversations_file: Path, records: Sequence[dict], out: Path) -> dict:
+def report_conversations(conversations_file: Path, records: Sequence[dict], out: Path, frozen: bool) -> dict:
     from evaluation import conversations
 
     out.mkdir(parents=True, exist_ok=True)
@@ -375,7 +375,7 @@ def report_conversations(conversations_file: Path, records: Sequence[dict], out:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     result = conversations.conversation_figures(records)
     summary = {"conversations_file": str(conversations_file), "finished": time.strftime("%Y-%m-%d %H:%M"),
-               "role": "report only (frozen: never tuned on)", "bot": result}
+               "role": "report only (frozen: never tuned on)" if frozen else "calibration", "bot": result}
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     (out / "summary.md").write_text(conversations.markdown(str(conversations_file), result, records),
                                     encoding="utf-8")
@@ -384,15 +384,18 @@ def report_conversations(conversations_file: Path, records: Sequence[dict], out:
 
 
 def evaluate(question_files: Sequence[Path], out: Path, rest_url: Optional[str], cv_dir: Optional[Path],
-             test_question_files: Sequence[Path] = (), conversation_files: Sequence[Path] = ()) -> dict:
-    """Every file through the same servers: question files (calibrated on), test question files
-    and conversation files (reported only). Each file's results go to out/<file name>/."""
+             test_question_files: Sequence[Path] = (), conversation_files: Sequence[Path] = (),
+             dev_conversation_files: Sequence[Path] = ()) -> dict:
+    """Every file through the same servers: question files and dev conversation files (calibration),
+    test question and conversation files (reported only). Each file's results go to
+    out/<file name>/."""
     from evaluation.conversations import load_conversations, run_all
 
     kb = load()
     plan = [(path, load_questions(path, kb), True) for path in question_files]
     plan += [(path, load_questions(path, kb), False) for path in test_question_files]
-    scripted = [(path, load_conversations(path, kb)) for path in conversation_files]
+    scripted = [(path, load_conversations(path, kb), False) for path in dev_conversation_files]
+    scripted += [(path, load_conversations(path, kb), True) for path in conversation_files]
 
     def run(url: str) -> dict:
         results: Dict[str, dict] = {}
@@ -400,8 +403,8 @@ def evaluate(question_files: Sequence[Path], out: Path, rest_url: Optional[str],
             records = ask_all(url, questions)
             results[path.stem] = report_questions(path, questions, records, out / path.stem, kb, cv_dir,
                                                   calibrate_on_it)
-        for path, items in scripted:
-            results[path.stem] = report_conversations(path, run_all(url, items), out / path.stem)
+        for path, items, frozen in scripted:
+            results[path.stem] = report_conversations(path, run_all(url, items), out / path.stem, frozen)
         return results
 
     if rest_url:
@@ -426,6 +429,8 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, action="append",
                         help="a question file to calibrate on (default tests/dev_set.yml); may be repeated")
+    parser.add_argument("--conversations", type=Path, action="append", default=[],
+                        help="a conversation file to calibrate on (evaluation/conversations.py); may be repeated")
     parser.add_argument("--test-questions", type=Path, action="append", default=[],
                         help="a frozen question file, reported and never calibrated on; may be repeated")
     parser.add_argument("--test-conversations", type=Path, action="append", default=[],
@@ -435,9 +440,10 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
     parser.add_argument("--cv", type=Path, help="the cross-validation results directory")
     args = parser.parse_args(list(argv) if argv is not None else None)
     questions = args.questions if args.questions is not None else (
-        [] if args.test_questions or args.test_conversations else [Path("tests/dev_set.yml")])
+        [] if args.test_questions or args.test_conversations or args.conversations else [Path("tests/dev_set.yml")])
     try:
-        summary = evaluate(questions, args.out, args.rest_url, args.cv, args.test_questions, args.test_conversations)
+        summary = evaluate(questions, args.out, args.rest_url, args.cv, args.test_questions, args.test_conversations,
+                           args.conversations)
     except QuestionFileError as error:
         print(f"evaluate: {error}", file=sys.stderr)
         return 2

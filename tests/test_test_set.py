@@ -77,3 +77,14 @@ def test_a_near_copy_is_at_most_two_words_away_or_half_a_short_question():
     assert index.near_copy("stage 4") == "stage 4s"  # one word of two
     assert index.near_copy("stage four please") is None  # two words of three
     assert index.near_copy("how does mibg therapy work") is None
+
+
+def test_no_dev_conversation_question_is_a_near_copy_of_the_test_set():
+    """The calibration conversations are tuned on, so their questions stay away from the test set
+    (form answers such as an e-mail address, and small talk, are alike everywhere)."""
+    conversations = load_conversations(ROOT / "tests" / "conversations_dev.yml", KB)
+    asked = [turn.question.text for conversation in conversations for turn in conversation.turns
+             if not turn.clicked and turn.question.category in ("answer", "defer", "emergency")]
+    assert len(asked) >= 60
+    index = Index(measured_texts(TEST_SET) + measured_texts(CONVERSATIONS))
+    assert near_copies(asked, index) == []
