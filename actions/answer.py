@@ -19,15 +19,17 @@ from actions import clinics, compound, followups, interpreter_form, trials, unan
 from actions.content import store
 from actions.decision import Decision, Signals, Thresholds, decide, decide_message, decide_part
 from actions.retrieval import TopicIndex
-from actions.replies import answer_message, clarify_message, defer_message, no_more_message
+from actions.replies import answer_message, clarify_message, defer_message, no_more_message, numbered_stage_message
 from knowledge import KnowledgeBase
-from knowledge.phrasing import wants_more
+from knowledge.deferrals import deferral_kind, load_deferrals
+from knowledge.phrasing import numbered_stage, wants_more
 
 logger = logging.getLogger(__name__)
 
 CANDIDATES = 5
 # Answers about interpreters end with a button that starts the request form.
 INTERPRETER_TOPICS = ("service_interpreter", "interpreter_languages")
+STAGING_SECTION = "Staging of neuroblastoma"
 MAX_SHOWN = 20  # topics remembered for "tell me more"
 
 
@@ -98,15 +100,31 @@ class AnswerQuestion(Action):
 
         if last_topic in kb.topics and scores and followups.leans_on_context(text) \
                 and decision.reason != "out_of_scope" \
-                and not (decision.outcome == "answer" and decision.topic_id != last_topic
-                         and decision.confidence >= thresholds.follow_up):
-            # A follow-up: the message alone is not a clear question about another topic.
-            contextual = None if followups.asks_for_another(text) else \
-                index.scores(followups.contextual_query(kb, last_topic, text))
-            scores = followups.follow_up_scores(kb, last_topic, scores, contextual)
+                and (followups.refers_back(text)
+                     or not (decision.outcome == "answer" and decision.topic_id != last_topic
+                             and decision.confidence >= thresholds.follow_up)):
+            # A follow-up: the message points back at what was said, or alone it is not a clear
+            # question about another topic.
+            contextual = index.scores(followups.contextual_query(kb, last_topic, text))
+            scores = followups.follow_up_scores(kb, last_topic, scores, contextual, followups.asks_for_another(text),
+                                                followups.refers_back(text), thresholds.margin)
             signals = Signals.from_parse(tracker.latest_message, scores, CANDIDATES, use_selector=False)
             decision = decide(signals, thresholds)
 
+        stage = numbered_stage(text)
+        if stage and decision.reason != "out_of_scope" and (
+                decision.outcome != "answer" or kb.topic(decision.topic_id).section == STAGING_SECTION):
+            # "stage 4": the page names categories, not numbers; it says so, then answers.
+            topic_id = "stage_disseminated" if stage[1] else "staging_overview"
+            logger.info("conversation %s: numbered stage answered with %s", tracker.sender_id, topic_id)
+            dispatcher.utter_message(**with_signals(numbered_stage_message(kb, stage[0], stage[1], decision.confidence),
+                                                    signals))
+            return [SlotSet("last_topic", topic_id), SlotSet("shown_topics", remember(shown, topic_id))]
+        if decision.outcome == "clarify" and deferral_kind(load_deferrals(kb.topics), text):
+            # "Did you mean" for a question the page does not answer ("why does a child get it?",
+            # "will insurance cover mibg therapy?"): the honest reply is that the page does not
+            # say, with the closest topics it does cover.
+            decision = Decision("defer", "uncovered_kind", options=decision.options, confidence=decision.confidence)
         if decision.outcome == "answer":
             return self._answer(dispatcher, tracker, kb, decision.topic_id, decision.confidence, shown,
                                 decision.reason, signals)
@@ -189,7 +207,10 @@ class AnswerQuestion(Action):
                     decision.confidence)
         if text.strip():
             unanswered.record(kb, text, decision, signals)
-        dispatcher.utter_message(**with_signals(defer_message(kb, decision.reason), signals))
+        kind = deferral_kind(load_deferrals(kb.topics), text)
+        close = kind.close_topics if kind else decision.options
+        message = defer_message(kb, decision.reason, kind.text if kind else None, close, kind.id if kind else None)
+        dispatcher.utter_message(**with_signals(message, signals))
         return []
 
 

@@ -39,11 +39,11 @@ class Candidate:
 @dataclass(frozen=True)
 class Thresholds:
     # How much the ResponseSelector's confidence counts against retrieval (0 = retrieval only).
-    selector_weight: float = 0.25
+    selector_weight: float = 0.30
     # Answer straight away when the best topic scores at least this ...
-    answer: float = 0.61
+    answer: float = 0.52
     # ... and beats the runner-up by at least this much (otherwise the two are too close to pick).
-    margin: float = 0.06
+    margin: float = 0.07
     # Between `clarify` and an answer, offer the closest topics as "did you mean" buttons.
     clarify: float = 0.50
     # A runner-up is offered as a button only when it is within this distance of the best.
@@ -59,6 +59,8 @@ class Thresholds:
     # about mibg therapy?"); otherwise it is read as a follow-up to the last topic. Set by the
     # follow-up tests (tests/test_followups.py): the dev set has single messages only.
     follow_up: float = 0.80
+    # A deferred message's closest topics are offered as buttons when they score at least this.
+    close_topic: float = 0.45
     # A message whose retrieval score for one topic is at least this repeats one of that topic's
     # reviewed example questions: it gets that topic's answer, whatever the other signals say (the
     # ResponseSelector still ranks a few of its own training questions second).
@@ -175,9 +177,14 @@ def decide(signals: Signals, thresholds: Thresholds) -> Decision:
     if best.score >= thresholds.clarify:
         options = tuple(match.topic_id for match in candidates[:MAX_OPTIONS]
                         if best.score - match.score <= thresholds.spread and match.score >= thresholds.clarify)
-        return Decision("clarify", "close" if len(options) > 1 else "unsure", options=options,
-                        confidence=best.score)
-    return Decision("defer", "no_match", confidence=best.score)
+        if len(options) > 1:
+            return Decision("clarify", "close", options=options, confidence=best.score)
+        # One relevant option is no choice: the page may not answer this. The deferral offers the
+        # option as the closest topic it does cover.
+        return Decision("defer", "unsure", options=options, confidence=best.score)
+    return Decision("defer", "no_match", options=tuple(match.topic_id for match in candidates[:MAX_OPTIONS]
+                                                       if match.score >= thresholds.close_topic),
+                    confidence=best.score)
 
 
 def decide_part(plain: Signals, contextual: Optional[Signals], thresholds: Thresholds) -> Decision:

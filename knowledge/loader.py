@@ -396,11 +396,11 @@ def load(directory: Optional[Path] = None, contacts_file: Optional[Path] = None)
                                     _text_list(raw, "source", path, f"reply '{key}'"))
         if "emergency" in data:
             kb.emergency = _parse_emergency(data["emergency"], path)
-        # `languages` (knowledge/language.py) and `interpreter` (actions/interpreter_form.py) are
-        # read by their own modules.
-        if not ({"topics", "terms", "replies", "emergency", "languages", "interpreter"} & set(data)):
+        # `languages` (knowledge/language.py), `interpreter` (actions/interpreter_form.py) and
+        # `deferrals` (knowledge/deferrals.py) are read by their own modules.
+        if not ({"topics", "terms", "replies", "emergency", "languages", "interpreter", "deferrals"} & set(data)):
             raise KnowledgeError(f"{path.name}: expected a top-level 'topics', 'terms', 'replies', 'emergency', "
-                                 "'languages' or 'interpreter' key")
+                                 "'languages', 'interpreter' or 'deferrals' key")
     if not kb.topics:
         raise KnowledgeError(f"{directory}: no topics found")
     contacts_path = Path(contacts_file)

@@ -30,9 +30,21 @@ def test_never_more_than_three_buttons():
     assert decision.outcome == "clarify" and len(decision.options) == 3
 
 
-def test_a_middling_score_asks_before_answering():
+def test_a_middling_score_with_one_candidate_is_deferred_with_it_as_the_closest_topic():
+    """One option is no choice: "did you mean X?" would half-answer a question the page may not
+    cover. The deferral says so and offers X."""
     decision = decide(signals(T.clarify + 0.01, 0.1), T)
-    assert (decision.outcome, decision.options) == ("clarify", ("topic_0",))
+    assert (decision.outcome, decision.reason, decision.options) == ("defer", "unsure", ("topic_0",))
+
+
+def test_a_middling_score_with_two_candidates_asks_which():
+    decision = decide(signals(T.clarify + 0.02, T.clarify + 0.01, 0.1), T)
+    assert (decision.outcome, decision.options) == ("clarify", ("topic_0", "topic_1"))
+
+
+def test_a_weak_match_offers_only_topics_above_the_close_topic_score():
+    decision = decide(signals(T.clarify - 0.01, T.close_topic - 0.01), T)
+    assert decision.options == (("topic_0",) if T.clarify - 0.01 >= T.close_topic else ())
 
 
 def test_a_weak_match_is_deferred():

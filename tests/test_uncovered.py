@@ -1,0 +1,92 @@
+"""What the page does not answer, said plainly: a numbered stage ("stage 4": the page names
+categories), and kinds of questions it does not cover (knowledge/deferrals.yml), each deferred
+with the closest topics it does cover as buttons. The answer action with the real knowledge base
+and encoder."""
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import AnswerQuestion
+from actions.content import knowledge_base
+from actions.replies import choose_payload
+from knowledge.deferrals import deferral_kind, load_deferrals
+from knowledge.phrasing import numbered_stage
+from tests.conftest import make_tracker
+
+KB = knowledge_base()
+
+
+def reply(text, **slots):
+    dispatcher = CollectingDispatcher()
+    events = AnswerQuestion().run(dispatcher, make_tracker(text, slots=slots), domain={})
+    assert len(dispatcher.messages) == 1
+    return dispatcher.messages[0], events
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("stage 4", ("4", True)), ("what does Stage IV mean for my son", ("IV", True)),
+    ("she is stage two", ("two", False)), ("stage 2b?", ("2b", False)),
+    ("what does stage 4s mean", None), ("stage 4S", None), ("stages of neuroblastoma", None),
+    ("backstage 4", None), ("how can it be 4s and not regular stage 4", None),
+])
+def test_a_numbered_stage_is_told_apart_from_the_pages_stage_4s(text, expected):
+    assert numbered_stage(text) == expected
+
+
+def test_stage_4_gets_the_pages_categories_and_the_one_for_cancer_that_has_spread():
+    message, _ = reply("my daughter has stage 4, what does that mean")
+    assert message["text"].startswith(KB.replies["numbered_stage"].text.format(number="4"))
+    assert KB.replies["numbered_stage_spread"].text in message["text"]
+    assert message["custom"]["topic_id"] == "stage_disseminated"
+    assert KB.topic("stage_4s").answer not in message["text"]
+
+
+def test_stage_4s_is_still_the_pages_stage_4s():
+    message, _ = reply("what does stage 4s mean")
+    assert message["custom"]["topic_id"] == "stage_4s"
+    assert "numbered_stage" not in message["custom"]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("why does a child get neuroblastoma?", "causes"),
+    ("is it genetic, could my other kids get it", "causes"),
+    ("is my daughter going to die from this", "prognosis"),
+    ("how much ibuprofen can I give him for the pain", "doses"),
+    ("will insurance cover the mibg therapy", "cost"),
+    ("what should she eat during chemo", "diet"),
+])
+def test_a_question_the_page_does_not_answer_is_deferred_plainly_with_close_topics(text, kind):
+    message, _ = reply(text)
+    payload = message["custom"]
+    assert payload["type"] == "defer", payload
+    found = deferral_kind(load_deferrals(KB.topics), text)
+    assert found is not None and found.id == kind
+    assert message["text"].startswith(found.text)
+    assert KB.replies["defer_care_team"].text in message["text"]
+    assert [button["payload"] for button in message["buttons"]] == [choose_payload(t) for t in found.close_topics[:3]]
+    assert [button["title"] for button in message["buttons"]] == [KB.topic(t).title for t in found.close_topics[:3]]
+
+
+def test_a_covered_question_that_names_a_kind_is_still_answered():
+    """The kinds only word a deferral: the page's own answer about what causes the symptoms stays."""
+    message, _ = reply("what causes the symptoms of neuroblastoma")
+    assert message["custom"]["type"] == "answer"
+
+
+def test_the_deferral_kinds_name_topics_that_exist():
+    kinds = load_deferrals(KB.topics)
+    assert {kind.id for kind in kinds} >= {"causes", "prognosis", "doses", "cost", "diet"}
+    assert all(topic in KB.topics for kind in kinds for topic in kind.close_topics)
+
+
+def test_a_childs_own_chances_are_never_given_as_a_number():
+    """Either the page's topic on progress in treatment, which says it gives no numbers, or the
+    prognosis deferral."""
+    message, _ = reply("what are the odds my son survives this")
+    payload = message["custom"]
+    if payload["type"] == "answer":
+        assert payload["topic_id"] == "survival_outlook" and "does not give numbers" in message["text"]
+    else:
+        assert payload == {**payload, "type": "defer", "kind": "prognosis"}
+    assert "care team" in message["text"]
