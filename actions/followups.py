@@ -2,14 +2,17 @@
 
 - "tell me more", "go on", "what else?" (wordings in knowledge/phrasing.py): the next related topic
   that has not been shown yet.
-- "what are its side effects?", "and for babies?": a short message that leans on the conversation
-  (a pronoun, "and ...", "what about ..."). It is read again with the last topic's title in front.
-  That reading can only lift the last topic's related topics, and only halfway: their score is the
-  mean of the plain and the contextual reading, so a follow-up the page does not answer ("what
-  causes it?") is not pulled up to a confident answer. The last topic itself is left out: the
-  parent has just read it and is asking about something else.
-- "what about the other scan?": "other" names its own subject, so the message is scored as it is,
-  without the last topic.
+- "what are its side effects?", "and for babies?", "are there side effects": a short message that
+  leans on the conversation (a pronoun, "the kind", "and ...", "what about ...", or just a few words with no
+  subject of their own). It is read again with the last topic's title in front. That reading can
+  only lift the topics near the last one (its related topics and the topics of its section of the
+  page), each to the better of its two readings; every other topic keeps the message's own score,
+  and so does the last topic itself ("what about neoadjuvant?" after the topic on adjuvant and
+  neoadjuvant chemotherapy is that topic again, by its own words; "how is it treated?" after stage
+  4S is not stage 4S again). A follow-up the page does not answer ("what causes it?") is left to
+  the NLU's out-of-scope reading and the thresholds.
+- "what about the other scan?", "is the other kind different?": about another one than the topic
+  just read, which is left out; the other topics of its section are lifted as above.
 The message is first decided on its own. It is read as a follow-up only when that reading is not
 a clear answer about another topic (so "what about mibg therapy?" finds MIBG therapy wherever the
 conversation was) and the NLU did not find it out of scope (so "what causes it?" is deferred).
@@ -22,6 +25,8 @@ from typing import Dict, Iterable, Optional
 from knowledge import KnowledgeBase
 
 MAX_FOLLOW_UP_WORDS = 12
+# A message this short leans on the conversation even without a pronoun ("are there side effects").
+MAX_ELLIPTIC_WORDS = 5
 
 _LEANS_ON_CONTEXT = re.compile(
     r"^\s*(and|also|but|so|what about|how about|same for|is that|does that|is it|does it|can it|will it)\b"
@@ -32,7 +37,18 @@ _LEANS_ON_CONTEXT = re.compile(
 
 def leans_on_context(text: str) -> bool:
     words = (text or "").split()
-    return 0 < len(words) <= MAX_FOLLOW_UP_WORDS and bool(_LEANS_ON_CONTEXT.search(text))
+    return 0 < len(words) <= MAX_FOLLOW_UP_WORDS and (
+        len(words) <= MAX_ELLIPTIC_WORDS or bool(_LEANS_ON_CONTEXT.search(text)) or refers_back(text))
+
+
+_REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|they|them|their|those|these|the other|another|one|kind|type)\b",
+                          re.IGNORECASE)
+
+
+def refers_back(text: str) -> bool:
+    """A word that points at what was just said ("how is it treated?"): the message's own reading
+    is a general one ("how is cancer treated"), so the conversation decides."""
+    return bool(_REFERS_BACK.search(text or ""))
 
 
 _OTHER = re.compile(r"\b(other|another|else|different)\b", re.IGNORECASE)
@@ -47,15 +63,53 @@ def contextual_query(kb: KnowledgeBase, topic_id: str, text: str) -> Optional[st
     return f"{topic.title}: {text}" if topic else None
 
 
+def near_topics(kb: KnowledgeBase, topic_id: str, siblings_only: bool = False) -> set:
+    """The topics a follow-up to `topic_id` may be lifted to: its related topics and the other
+    topics of its section of the page; with `siblings_only`, that section's other topics alone when
+    it has some ("the other scan" after the MIBG scan is another scan, not the MIBG therapy it is
+    related to; "the other kind" after radiation, alone in its section, is a related topic)."""
+    topic = kb.topic(topic_id)
+    siblings = {other.id for other in kb.topics.values() if other.section == topic.section} - {topic_id}
+    if siblings_only and siblings:
+        return siblings
+    return (set(topic.related) | siblings) - {topic_id}
+
+
 def follow_up_scores(kb: KnowledgeBase, last_topic: str, plain: Dict[str, float],
-                     contextual: Optional[Dict[str, float]]) -> Dict[str, float]:
-    """The scores for a follow-up to `last_topic` (see the module's docstring)."""
-    merged = {topic_id: score for topic_id, score in plain.items() if topic_id != last_topic}
+                     contextual: Optional[Dict[str, float]], another: bool = False, points_back: bool = False,
+                     margin: float = 0.0) -> Dict[str, float]:
+    """The scores for a follow-up to `last_topic` (see the module's docstring). `another`: the
+    message asks about another one than the topic just read, which is left out. `points_back`:
+    it points at what was said ("it", "that"), so a topic near the last one that scores best is
+    kept at least `margin` ahead of the message's general readings."""
+    merged = dict(plain)
+    if another:
+        merged.pop(last_topic, None)
     if contextual is None:
         return merged
-    for topic_id in kb.topic(last_topic).related:
-        if topic_id in contextual and topic_id in merged:
-            merged[topic_id] = max(merged[topic_id], (plain[topic_id] + contextual[topic_id]) / 2)
+    if last_topic in merged and last_topic in contextual:
+        # The last topic again ("and what's the name for when it's given after?"), lifted only
+        # halfway: its title in the contextual reading would otherwise always bring it back.
+        merged[last_topic] = max(merged[last_topic], (plain[last_topic] + contextual[last_topic]) / 2)
+    near = [topic_id for topic_id in near_topics(kb, last_topic, siblings_only=another)
+            if topic_id in contextual and topic_id in merged]
+    for topic_id in near:
+        merged[topic_id] = max(merged[topic_id], contextual[topic_id])
+    if another and points_back and near:
+        # "is the other kind different?" after radiation: a kind of what was just read, so no topic
+        # outside its neighbours ("an operation": surgery) outranks the best of them.
+        best_near = max(merged[topic_id] for topic_id in near)
+        for topic_id in merged:
+            if topic_id not in near and topic_id != last_topic:
+                merged[topic_id] = min(merged[topic_id], best_near - margin)
+    elif points_back and near:
+        # "how is it treated?" after stage 4S: the words alone read as a general question ("how is
+        # neuroblastoma treated"), which must not crowd out the neighbour the parent points at.
+        # A general reading scoring below that neighbour is kept a margin below it.
+        best_near = max(merged[topic_id] for topic_id in near)
+        for topic_id in merged:
+            if topic_id not in near and topic_id != last_topic and merged[topic_id] <= best_near:
+                merged[topic_id] = min(merged[topic_id], best_near - margin)
     return merged
 
 

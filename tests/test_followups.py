@@ -32,6 +32,10 @@ def reply_of(text, **slots):
     ("treatment_mibg_therapy", "how is it given?", "treatment_mibg_how_given"),
     ("treatment_regional_over_1", "and for babies?", "treatment_regional_under_1"),
     ("treatment_iort", "what are the benefits of it", "treatment_iort_benefits"),
+    # short and elliptic: no pronoun, no subject of its own
+    ("treatment_mibg_therapy", "are there side effects", "treatment_mibg_side_effects"),
+    ("treatment_chemo_adjuvant_neoadjuvant", "what about neoadjuvant?", "treatment_chemo_adjuvant_neoadjuvant"),
+    ("treatment_radiation", "how is the kind given during an operation different?", "treatment_iort"),
 ])
 def test_follow_up_resolves_against_the_last_topic(last_topic, follow_up, expected):
     payload, events = reply_of(follow_up, last_topic=last_topic)
