@@ -194,3 +194,20 @@ def test_escalation_action_answers_an_emergency_in_chinese_in_chinese_first():
     EscalateEmergency().run(dispatcher, Tracker.from_dict(data), domain={})
     assert dispatcher.messages[0]["text"].startswith(KB.emergency.language("zh-Hans").reply)
     assert dispatcher.messages[0]["custom"]["language"] == "zh-Hans"
+
+
+@pytest.mark.parametrize("text", [
+    "he can barely breathe", "he threw up blood", "there is blood in her vomit",
+    "he's not moving and won't respond to me", "he's lethargic and so hard to wake",
+    "у сына высокая температура после химии",
+])
+def test_more_ways_of_saying_an_emergency_are_caught(text):
+    assert KB.emergency.detect(text) is not None, text
+
+
+@pytest.mark.parametrize("text", [
+    "the tumor is not responding to treatment", "is it normal that he is not responding to chemo",
+    "the mass is not moving", "is there blood in the urine test",
+])
+def test_words_of_an_emergency_in_a_question_about_treatment_are_not_one(text):
+    assert KB.emergency.detect(text) is None, text
