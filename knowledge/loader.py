@@ -117,6 +117,16 @@ class Emergency:
             if any(pattern.search(text) for pattern in sign.patterns):
                 found = EmergencyMatch(sign.id, "en")
                 break
+        if found is not None:
+            # "mi hija está convulsionando": an English pattern ("convuls") sees a Spanish message.
+            # When the message is in a language of its own with a pattern that sees it too, the
+            # reply is in that language (then in English, as always).
+            from knowledge.language import detect as detect_language
+
+            own = self.language(detect_language(text) or "en")
+            if own is not None and any(pattern.search(text) for _, patterns in own.patterns for pattern in patterns):
+                found = EmergencyMatch(next(sign_id for sign_id, patterns in own.patterns
+                                            if any(pattern.search(text) for pattern in patterns)), own.code)
         for language in self.languages if found is None else ():
             for sign_id, patterns in language.patterns:
                 if any(pattern.search(text) for pattern in patterns):

@@ -9,6 +9,7 @@ import uuid
 import httpx
 
 from knowledge import load
+from knowledge.deferrals import load_deferrals
 
 KB = load()
 DISCLAIMER = KB.replies["disclaimer"].text
@@ -200,7 +201,9 @@ def test_a_deferred_question_is_kept_for_review_without_personal_details(servers
     log = servers.workdir / "unanswered.jsonl"
     before = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
     replies = servers.say(sender, "how much tylenol can i give my son Leo? call me on 415 555 0134")
-    assert said(replies) == DEFER
+    doses = next(kind for kind in load_deferrals(KB.topics) if kind.id == "doses")
+    assert said(replies).startswith(f"{doses.text} {KB.replies['defer_care_team'].text}")
+    assert custom(replies)[0] == {**custom(replies)[0], "type": "defer", "kind": "doses"}
     after = log.read_text(encoding="utf-8").splitlines()
     assert len(after) == len(before) + 1
     entry = json.loads(after[-1])

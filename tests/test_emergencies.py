@@ -211,3 +211,9 @@ def test_more_ways_of_saying_an_emergency_are_caught(text):
 ])
 def test_words_of_an_emergency_in_a_question_about_treatment_are_not_one(text):
     assert KB.emergency.detect(text) is None, text
+
+
+def test_a_spanish_emergency_an_english_pattern_also_sees_gets_the_spanish_reply():
+    found = KB.emergency.detect("mi hija está convulsionando ahora mismo")
+    assert (found.sign, found.language) == ("seizure", "es")
+    assert KB.emergency.detect("he is having convulsions").language == "en"
