@@ -125,7 +125,9 @@ class Signals:
         """The candidates by combined score, best first (ties by id, so results are reproducible)."""
         if not self.selector_used:
             selector_weight = 0.0
-        scored = [Match(c.topic_id, (1 - selector_weight) * c.retrieval + selector_weight * c.selector)
+        # Rounded: 0.7 * 0.8 + 0.3 * 0.8 is 0.7999999999999999 in floating point, and a score equal
+        # to a threshold must meet it.
+        scored = [Match(c.topic_id, round((1 - selector_weight) * c.retrieval + selector_weight * c.selector, 9))
                   for c in self.candidates]
         return sorted(scored, key=lambda match: (-match.score, match.topic_id))
 

@@ -25,6 +25,9 @@ from typing import Dict, Iterable, Optional
 from knowledge import KnowledgeBase
 
 MAX_FOLLOW_UP_WORDS = 12
+# A topic held back "a margin below" the best is held a little more, so rounding never leaves it
+# exactly a margin away, which would read as too close to pick.
+MARGIN_EPSILON = 0.001
 # A message this short leans on the conversation even without a pronoun ("are there side effects").
 MAX_ELLIPTIC_WORDS = 5
 
@@ -101,7 +104,7 @@ def follow_up_scores(kb: KnowledgeBase, last_topic: str, plain: Dict[str, float]
         best_near = max(merged[topic_id] for topic_id in near)
         for topic_id in merged:
             if topic_id not in near and topic_id != last_topic:
-                merged[topic_id] = min(merged[topic_id], best_near - margin)
+                merged[topic_id] = min(merged[topic_id], best_near - margin - MARGIN_EPSILON)
     elif points_back and near:
         # "how is it treated?" after stage 4S: the words alone read as a general question ("how is
         # neuroblastoma treated"), which must not crowd out the neighbour the parent points at.
@@ -109,7 +112,7 @@ def follow_up_scores(kb: KnowledgeBase, last_topic: str, plain: Dict[str, float]
         best_near = max(merged[topic_id] for topic_id in near)
         for topic_id in merged:
             if topic_id not in near and topic_id != last_topic and merged[topic_id] <= best_near:
-                merged[topic_id] = min(merged[topic_id], best_near - margin)
+                merged[topic_id] = min(merged[topic_id], best_near - margin - MARGIN_EPSILON)
     return merged
 
 
