@@ -30,32 +30,38 @@ QUESTION_INTENT = "ask_question"
 REQUEST_INTENT = "request_interpreter"
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class FollowUpRules(GraphComponent):
+class _WordingRule(GraphComponent):
+    """Sets `intent` on each message whose wording `matches`, whatever the classifier read."""
+    intent: Text = QUESTION_INTENT
+
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "FollowUpRules":
+               execution_context: ExecutionContext) -> "_WordingRule":
         return cls()
+
+    @staticmethod
+    def matches(text: Text) -> bool:
+        raise NotImplementedError
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if wants_more(message.get(TEXT) or ""):
-                if (message.get(INTENT) or {}).get("name") != QUESTION_INTENT:
-                    logger.debug("a request for more, read as %s, goes to the question action",
-                                 (message.get(INTENT) or {}).get("name"))
-                set_certain_intent(message, QUESTION_INTENT)
+            if self.matches(message.get(TEXT) or ""):
+                read = (message.get(INTENT) or {}).get("name")
+                if read != self.intent:
+                    logger.debug("a message read as %s goes to %s by its wording", read, self.intent)
+                set_certain_intent(message, self.intent)
         return messages
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class InterpreterRequestRules(GraphComponent):
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "InterpreterRequestRules":
-        return cls()
+class FollowUpRules(_WordingRule):
+    """"tell me more", "go on", "what else?": the question action."""
+    intent = QUESTION_INTENT
+    matches = staticmethod(wants_more)
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            if asks_to_book_interpreter(message.get(TEXT) or ""):
-                set_certain_intent(message, REQUEST_INTENT)
-        return messages
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class InterpreterRequestRules(_WordingRule):
+    """"we need a Spanish interpreter for Monday": the interpreter request."""
+    intent = REQUEST_INTENT
+    matches = staticmethod(asks_to_book_interpreter)

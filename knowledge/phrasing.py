@@ -25,13 +25,14 @@ def wants_more(text: str) -> bool:
 # "I need / we need / can we get / could you book an interpreter (for ...)": a request to start,
 # not a question about the service. A question about it ("do I need an interpreter?", "how do I
 # get one?", "is there an interpreter?") starts with a question word and stays a question.
+_INTERPRETER = r"(interpreter|interpeter|interprter|translator|translater)s?\b"
 _BOOK_INTERPRETER = re.compile(
     r"\b(i|we|my \w+|he|she|they)(\s+|(?='d\b))(really\s+|will\s+|would\s+|still\s+)?"
     r"(need|needs|want|wants|would like|'d like)\s+(to\s+(get|book|have|request|schedule)\s+)?"
-    r"(an?\s+|one\s+)?(\w+\s+){0,3}(interpreter|interpeter|interprter|translator|translater)s?\b"
-    r"|^\W*(need|want)\s+(an?\s+)?(\w+\s+){0,2}(interpreter|interpeter|interprter|translator|translater)s?\b"
+    rf"(an?\s+|one\s+)?(\w+\s+){{0,3}}{_INTERPRETER}"
+    rf"|^\W*(need|want)\s+(an?\s+)?(\w+\s+){{0,2}}{_INTERPRETER}"
     r"|\b(can|could|may|would)\s+(we|i|you)\s+(please\s+)?(get|have|book|arrange|schedule|set up|request)\s+"
-    r"(us\s+|me\s+|him\s+|her\s+)?(an?\s+|one\s+)?(\w+\s+){0,3}(interpreter|interpeter|interprter|translator|translater)s?\b",
+    rf"(us\s+|me\s+|him\s+|her\s+)?(an?\s+|one\s+)?(\w+\s+){{0,3}}{_INTERPRETER}",
     re.IGNORECASE,
 )
 _QUESTION_ABOUT = re.compile(r"^\W*(do|does|did|how|what|which|is|are|when|where|why|who|will)\b", re.IGNORECASE)
