@@ -98,6 +98,7 @@ class AnswerQuestion(Action):
             if topics:
                 return self._answer_several(dispatcher, tracker, kb, topics, shown, signals)
 
+        follow_up = False
         if last_topic in kb.topics and scores and followups.leans_on_context(text) \
                 and decision.reason != "out_of_scope" \
                 and (followups.refers_back(text)
@@ -110,6 +111,7 @@ class AnswerQuestion(Action):
                                                 followups.refers_back(text), thresholds.margin)
             signals = Signals.from_parse(tracker.latest_message, scores, CANDIDATES, use_selector=False)
             decision = decide(signals, thresholds)
+            follow_up = True
 
         stage = numbered_stage(text)
         if stage and decision.reason != "out_of_scope" and (
@@ -125,6 +127,8 @@ class AnswerQuestion(Action):
             # "will insurance cover mibg therapy?"): the honest reply is that the page does not
             # say, with the closest topics it does cover.
             decision = Decision("defer", "uncovered_kind", options=decision.options, confidence=decision.confidence)
+        if follow_up:
+            decision = followups.settle(decision, last_topic, shown, followups.asks_for_another(text))
         if decision.outcome == "answer":
             return self._answer(dispatcher, tracker, kb, decision.topic_id, decision.confidence, shown,
                                 decision.reason, signals)

@@ -13,6 +13,12 @@
   the NLU's out-of-scope reading and the thresholds.
 - "what about the other scan?", "is the other kind different?": about another one than the topic
   just read, which is left out; the other topics of its section are lifted as above.
+- A follow-up that is still a "did you mean" is settled by the conversation: when the topic just
+  read is one of the options, the parent is asking about it ("is the mibg one radioactive?" after
+  the MIBG scan); when they asked about another one, the topics already shown are not offered
+  again ("what else can show up?" after the common and the less common symptoms), and a single
+  option left is the answer. A follow-up of a kind the page does not answer ("does it hurt?") is
+  deferred before this (knowledge/deferrals.yml).
 The message is first decided on its own. It is read as a follow-up only when that reading is not
 a clear answer about another topic (so "what about mibg therapy?" finds MIBG therapy wherever the
 conversation was) and the NLU did not find it out of scope (so "what causes it?" is deferred).
@@ -20,8 +26,10 @@ conversation was) and the NLU did not find it out of scope (so "what causes it?"
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Dict, Iterable, Optional
 
+from actions.decision import Decision
 from knowledge import KnowledgeBase
 
 MAX_FOLLOW_UP_WORDS = 12
@@ -122,3 +130,20 @@ def next_related(kb: KnowledgeBase, topic_id: str, shown: Iterable[str]) -> Opti
         return None
     seen = set(shown) | {topic_id}
     return next((related for related in topic.related if related not in seen), None)
+
+
+def settle(decision: Decision, last_topic: str, shown: Iterable[str], another: bool) -> Decision:
+    """A follow-up's "did you mean", settled by the conversation (see the module's docstring)."""
+    if decision.outcome != "clarify":
+        return decision
+    if another:
+        seen = set(shown) | {last_topic}
+        fresh = tuple(option for option in decision.options if option not in seen)
+        if len(fresh) == 1:
+            return Decision("answer", "follow_up_another", fresh[0], confidence=decision.confidence)
+        if len(fresh) > 1 and fresh != decision.options:
+            return replace(decision, options=fresh)
+        return decision
+    if last_topic in decision.options:
+        return Decision("answer", "follow_up_same", last_topic, confidence=decision.confidence)
+    return decision

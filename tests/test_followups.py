@@ -9,7 +9,9 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import followups
 from actions.answer import AnswerQuestion
+from actions.decision import Decision
 from actions.content import knowledge_base
 from actions.replies import choose_payload
 from tests.conftest import make_tracker
@@ -55,6 +57,31 @@ def test_the_other_scan_is_about_the_other_scans_not_the_one_just_read():
     assert payload["type"] in ("answer", "clarify")
     assert set(offered) <= {"imaging_pet_scan", "imaging_overview", "imaging_ct_scan", "imaging_mri",
                             "imaging_ultrasound", "imaging_xray"}
+
+
+def test_a_follow_up_did_you_mean_that_offers_the_topic_just_read_answers_it():
+    clarify = Decision("clarify", "close", options=("imaging_mibg_scan", "treatment_mibg_therapy"), confidence=0.7)
+    settled = followups.settle(clarify, "imaging_mibg_scan", ["imaging_pet_scan", "imaging_mibg_scan"], another=False)
+    assert (settled.outcome, settled.topic_id) == ("answer", "imaging_mibg_scan")
+    other = followups.settle(clarify, "imaging_pet_scan", ["imaging_pet_scan"], another=False)
+    assert other == clarify
+
+
+def test_asking_for_another_one_leaves_out_what_was_shown():
+    clarify = Decision("clarify", "close", options=("symptoms_other", "symptoms_common"), confidence=0.7)
+    settled = followups.settle(clarify, "symptoms_less_common", ["symptoms_common", "symptoms_less_common"],
+                               another=True)
+    assert (settled.outcome, settled.topic_id) == ("answer", "symptoms_other")
+    three = Decision("clarify", "close", options=("imaging_ct_scan", "imaging_mri", "imaging_mibg_scan"))
+    assert followups.settle(three, "imaging_pet_scan", ["imaging_mibg_scan"], another=True).options == (
+        "imaging_ct_scan", "imaging_mri")
+    assert followups.settle(three, "imaging_pet_scan", [], another=True) == three
+
+
+def test_what_else_after_two_kinds_of_symptoms_is_the_third():
+    payload, _ = reply_of("anything else that shows up?", last_topic="symptoms_less_common",
+                          shown_topics=["symptoms_common", "symptoms_less_common"])
+    assert (payload["type"], payload.get("topic_id")) == ("answer", "symptoms_other")
 
 
 def test_a_follow_up_that_names_its_subject_is_read_as_it_is():

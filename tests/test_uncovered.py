@@ -55,6 +55,7 @@ def test_stage_4s_is_still_the_pages_stage_4s():
     ("how much ibuprofen can I give him for the pain", "doses"),
     ("will insurance cover the mibg therapy", "cost"),
     ("what should she eat during chemo", "diet"),
+    ("will the bone marrow test hurt her", "pain"),
 ])
 def test_a_question_the_page_does_not_answer_is_deferred_plainly_with_close_topics(text, kind):
     message, _ = reply(text)
@@ -66,6 +67,14 @@ def test_a_question_the_page_does_not_answer_is_deferred_plainly_with_close_topi
     assert KB.replies["defer_care_team"].text in message["text"]
     assert [button["payload"] for button in message["buttons"]] == [choose_payload(t) for t in found.close_topics[:3]]
     assert [button["title"] for button in message["buttons"]] == [KB.topic(t).title for t in found.close_topics[:3]]
+
+
+def test_whether_it_hurts_after_a_test_is_not_answered_with_the_test():
+    """"does it hurt?" right after the bone marrow biopsy: the page does not say, so the biopsy's
+    answer again would be an answer to a question that was not asked."""
+    message, _ = reply("does it hurt a lot?", last_topic="bone_marrow_biopsy_aspiration")
+    assert message["custom"]["type"] == "defer"
+    assert message["text"].startswith(deferral_kind(load_deferrals(KB.topics), "does it hurt a lot?").text)
 
 
 def test_a_covered_question_that_names_a_kind_is_still_answered():
