@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import clinics, compound, followups, interpreter_form, trials, unanswered
+from actions import ages, clinics, compound, followups, interpreter_form, trials, unanswered
 from actions.content import store
 from actions.decision import Decision, Signals, Thresholds, decide, decide_message, decide_part
 from actions.retrieval import TopicIndex
@@ -129,6 +129,9 @@ class AnswerQuestion(Action):
             decision = Decision("defer", "uncovered_kind", options=decision.options, confidence=decision.confidence)
         if follow_up:
             decision = followups.settle(decision, last_topic, shown, followups.asks_for_another(text))
+        if not deferral_kind(load_deferrals(kb.topics), text):
+            decision = ages.by_age(kb, decision, ages.conversation_age_group(text, tracker.events),
+                                   last_topic if follow_up else None)
         if decision.outcome == "answer":
             return self._answer(dispatcher, tracker, kb, decision.topic_id, decision.confidence, shown,
                                 decision.reason, signals)

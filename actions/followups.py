@@ -40,7 +40,7 @@ MARGIN_EPSILON = 0.001
 MAX_ELLIPTIC_WORDS = 5
 
 _LEANS_ON_CONTEXT = re.compile(
-    r"^\s*(and|also|but|so|what about|how about|same for|is that|does that|is it|does it|can it|will it)\b"
+    r"^\s*(and|also|but|so|what about|how about|what if|same for|is that|does that|is it|does it|can it|will it)\b"
     r"|\b(it|its|it's|that|this|they|them|their|those|these|the other|another|one)\b",
     re.IGNORECASE,
 )

@@ -26,6 +26,7 @@ TOPIC_KINDS = ("info", "program", "service", "trial")
 TERM_LABELS = ("LANGUAGE", "CITY", "PROGRAM", "TREATMENT", "TEST")
 CONTACT_FIELDS = ("phone", "url", "hours")
 MIN_EXAMPLES = 8
+AGE_GROUPS = ("under_1", "over_1")  # the page's "younger than 1" and "older than 1"
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -48,6 +49,8 @@ class Topic:
     # For a program: the TREATMENT terms the page says it gives (its source quotes say so).
     treatments: Tuple[str, ...] = ()
     situation: Optional[str] = None
+    # For a topic the page splits by the child's age: the age group it is about (AGE_GROUPS).
+    age: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,10 @@ def _parse_topic(raw: object, path: Path, index: int) -> Topic:
         cities=_text_list(raw, "cities", path, entry),
         treatments=_text_list(raw, "treatments", path, entry),
         situation=_text(raw, "situation", path, entry, required=False) or None,
+        age=_text(raw, "age", path, entry, required=False) or None,
     )
+    if topic.age is not None and topic.age not in AGE_GROUPS:
+        raise _fail(path, entry, f"age must be one of {', '.join(AGE_GROUPS)}")
     if not topic.source:
         raise _fail(path, entry, "needs at least one source sentence from the page")
     if len(topic.examples) < MIN_EXAMPLES:

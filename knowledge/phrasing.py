@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge.loader import AGE_GROUPS
+
 _MORE = re.compile(
     r"^\W*(ok(ay)?\W+|and\W+|please\W+|can you\W+|could you\W+)*"
     r"(tell me (a (little|bit) )?more( about (it|that|this))?|more( info(rmation)?| details)?( please)?|go on|"
@@ -59,3 +61,45 @@ def numbered_stage(text: str) -> "tuple[str, bool] | None":
         return None
     number = found.group("number")
     return number + (found.group("letter") or ""), number.lower() in _SPREAD_STAGES
+
+
+# A child's age as parents state it ("my 8 month old", "she is only eight months", "a two year
+# old", "3yo", "younger than one"), for the topics the page splits by age (a topic's `age` in
+# knowledge/). "a year ago" or "for two years" is not an age: a number of months or years is one
+# when "old" follows it or a word such as "is", "only", "aged" or "turned" comes before it.
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18}
+_AMOUNT = r"(?P<amount>\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")"
+_UNIT = r"(?P<unit>months?|mos?|mths?|years?|yrs?|yo|y/o|m/o)"
+_AGE = re.compile(
+    rf"\b{_AMOUNT}\s*-?\s*{_UNIT}(?:\s*-?\s*(?P<old>old)\b|(?![\w/]))"
+    rf"|\b(?P<before>is|was|only|just|aged?|turned|turns|turning)\s+(?:about\s+|nearly\s+|almost\s+)?"
+    rf"{_AMOUNT.replace('amount', 'amount2')}\s*-?\s*{_UNIT.replace('unit', 'unit2')}(?![\w/])",
+    re.IGNORECASE,
+)
+# "younger than one" is an age; "under a year" only with "old" ("under a year since ..." is not).
+_UNDER_1 = re.compile(r"\byounger than\s+(a|one|1)\b|\b(under|less than)\s+(a|one|1)\s*(years?|yrs?)\s*old\b"
+                      r"|\b(infant|newborn)s?\b", re.IGNORECASE)
+_OVER_1 = re.compile(r"\bolder than\s+(a|one|1)\b|\b(over|more than)\s+(a|one|1)\s*(years?|yrs?)\s*old\b"
+                     r"|\btoddlers?\b", re.IGNORECASE)
+
+
+def stated_age_group(text: str) -> "str | None":
+    """'under_1' or 'over_1' for a message that states a child's age, else None (also for an
+    age of exactly one year, which the page's "younger than 1" and "older than 1" leave open)."""
+    text = " ".join((text or "").split())[:1000]
+    for found in _AGE.finditer(text):
+        compact = found.group("unit") in ("yo", "y/o", "m/o", "mo", "mos")
+        if found.group("amount") and not (found.group("old") or compact):
+            continue
+        amount = (found.group("amount") or found.group("amount2")).lower()
+        unit = (found.group("unit") or found.group("unit2")).lower()
+        number = int(amount) if amount.isdigit() else _NUMBER_WORDS[amount]
+        months = number if unit.startswith("m") else number * 12
+        if months != 12:
+            return "under_1" if months < 12 else "over_1"
+    if _UNDER_1.search(text):
+        return "under_1"
+    if _OVER_1.search(text):
+        return "over_1"
+    return None
