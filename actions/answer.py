@@ -98,16 +98,20 @@ class AnswerQuestion(Action):
             if topics:
                 return self._answer_several(dispatcher, tracker, kb, topics, shown, signals)
 
+        # After a "did you mean" the parent may type instead of pressing a button ("any rarer
+        # ones?"): the follow-up leans on the best topic offered rather than on the one before.
+        offered = [topic for topic in followups.offered_before(tracker.events) if topic in kb.topics]
+        context = offered[0] if offered else last_topic
         follow_up = False
-        if last_topic in kb.topics and scores and followups.leans_on_context(text) \
+        if context in kb.topics and scores and followups.leans_on_context(text) \
                 and decision.reason != "out_of_scope" \
                 and (followups.refers_back(text)
-                     or not (decision.outcome == "answer" and decision.topic_id != last_topic
+                     or not (decision.outcome == "answer" and decision.topic_id != context
                              and decision.confidence >= thresholds.follow_up)):
             # A follow-up: the message points back at what was said, or alone it is not a clear
             # question about another topic.
-            contextual = index.scores(followups.contextual_query(kb, last_topic, text))
-            scores = followups.follow_up_scores(kb, last_topic, scores, contextual, followups.asks_for_another(text),
+            contextual = index.scores(followups.contextual_query(kb, context, text))
+            scores = followups.follow_up_scores(kb, context, scores, contextual, followups.asks_for_another(text),
                                                 followups.refers_back(text), thresholds.margin)
             signals = Signals.from_parse(tracker.latest_message, scores, CANDIDATES, use_selector=False)
             decision = decide(signals, thresholds)
@@ -127,11 +131,11 @@ class AnswerQuestion(Action):
             # "will insurance cover mibg therapy?"): the honest reply is that the page does not
             # say, with the closest topics it does cover.
             decision = Decision("defer", "uncovered_kind", options=decision.options, confidence=decision.confidence)
-        if follow_up:
+        if follow_up and not offered:
             decision = followups.settle(decision, last_topic, shown, followups.asks_for_another(text))
         if not deferral_kind(load_deferrals(kb.topics), text):
             decision = ages.by_age(kb, decision, ages.conversation_age_group(text, tracker.events),
-                                   last_topic if follow_up else None)
+                                   context if follow_up else None)
         if decision.outcome == "answer":
             return self._answer(dispatcher, tracker, kb, decision.topic_id, decision.confidence, shown,
                                 decision.reason, signals)

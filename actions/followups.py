@@ -14,7 +14,7 @@
 - "what about the other scan?", "is the other kind different?": about another one than the topic
   just read, which is left out; the other topics of its section are lifted as above.
 - A follow-up that is still a "did you mean" is settled by the conversation: when the topic just
-  read is one of the options, the parent is asking about it ("is the mibg one radioactive?" after
+  read is the best of the options, the parent is asking about it ("is the mibg one radioactive?" after
   the MIBG scan); when they asked about another one, the topics already shown are not offered
   again ("what else can show up?" after the common and the less common symptoms), and a single
   option left is the answer. A follow-up of a kind the page does not answer ("does it hurt?") is
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from actions.decision import Decision
 from knowledge import KnowledgeBase
@@ -144,6 +144,28 @@ def settle(decision: Decision, last_topic: str, shown: Iterable[str], another: b
         if len(fresh) > 1 and fresh != decision.options:
             return replace(decision, options=fresh)
         return decision
-    if last_topic in decision.options:
+    if decision.options and decision.options[0] == last_topic:
+        # The topic just read scores best and another is close: the parent is still on it. A
+        # runner-up is not settled: "is the mibg one radioactive?" after the PET scan names the other.
         return Decision("answer", "follow_up_same", last_topic, confidence=decision.confidence)
     return decision
+
+
+def offered_before(events: Iterable[Any]) -> List[str]:
+    """The topics of the "did you mean" the bot asked right before this message (its reply to the
+    parent's previous message), or none."""
+    replies: List[str] = []
+    users = 0
+    for event in reversed(list(events or [])):
+        if not isinstance(event, dict):
+            continue
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot" and users == 1:
+            custom = (event.get("data") or {}).get("custom")
+            if isinstance(custom, dict) and custom.get("type") == "clarify":
+                replies = [str(option.get("topic_id")) for option in custom.get("options") or []
+                           if isinstance(option, dict) and option.get("topic_id")]
+    return replies

@@ -65,6 +65,8 @@ def test_a_follow_up_did_you_mean_that_offers_the_topic_just_read_answers_it():
     assert (settled.outcome, settled.topic_id) == ("answer", "imaging_mibg_scan")
     other = followups.settle(clarify, "imaging_pet_scan", ["imaging_pet_scan"], another=False)
     assert other == clarify
+    # the topic just read a close second: the message is more about the other one
+    assert followups.settle(clarify, "treatment_mibg_therapy", ["treatment_mibg_therapy"], another=False) == clarify
 
 
 def test_asking_for_another_one_leaves_out_what_was_shown():
