@@ -157,3 +157,15 @@ def test_deferred_question_is_recorded_scrubbed(unanswered_log):
 def test_answered_questions_are_not_recorded(unanswered_log):
     answer(make_tracker("what are the symptoms of neuroblastoma"))
     assert not unanswered_log.exists()
+
+
+def test_a_message_typed_after_did_you_mean_leans_on_the_topics_offered():
+    offered = {"event": "bot", "text": "Did you mean one of these?", "data": {"custom": {
+        "type": "clarify", "options": [{"topic_id": "symptoms_common", "title": "t"},
+                                       {"topic_id": "symptoms_less_common", "title": "t"}]}}}
+    events = [{"event": "user", "text": "usual symptoms?"}, offered, {"event": "user", "text": "any rarer ones?"}]
+    assert followups.offered_before(events) == ["symptoms_common", "symptoms_less_common"]
+    # an answer came in between: the offer is no longer the context
+    later = events + [{"event": "bot", "data": {"custom": {"type": "answer", "topic_id": "symptoms_less_common"}}},
+                      {"event": "user", "text": "and what else?"}]
+    assert followups.offered_before(later) == []
