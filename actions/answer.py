@@ -126,14 +126,15 @@ class AnswerQuestion(Action):
             dispatcher.utter_message(**with_signals(numbered_stage_message(kb, stage[0], stage[1], decision.confidence),
                                                     signals))
             return [SlotSet("last_topic", topic_id), SlotSet("shown_topics", remember(shown, topic_id))]
-        if decision.outcome == "clarify" and deferral_kind(load_deferrals(kb.topics), text):
+        uncovered = deferral_kind(load_deferrals(kb.topics), text)
+        if decision.outcome == "clarify" and uncovered:
             # "Did you mean" for a question the page does not answer ("why does a child get it?",
             # "will insurance cover mibg therapy?"): the honest reply is that the page does not
             # say, with the closest topics it does cover.
             decision = Decision("defer", "uncovered_kind", options=decision.options, confidence=decision.confidence)
         if follow_up and not offered:
             decision = followups.settle(decision, last_topic, shown, followups.asks_for_another(text))
-        if not deferral_kind(load_deferrals(kb.topics), text):
+        if not uncovered:
             decision = ages.by_age(kb, decision, ages.conversation_age_group(text, tracker.events),
                                    context if follow_up else None)
         if decision.outcome == "answer":

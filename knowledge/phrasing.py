@@ -11,6 +11,8 @@ import re
 
 from knowledge.loader import AGE_GROUPS
 
+UNDER_1, OVER_1 = AGE_GROUPS
+
 _MORE = re.compile(
     r"^\W*(ok(ay)?\W+|and\W+|please\W+|can you\W+|could you\W+)*"
     r"(tell me (a (little|bit) )?more( about (it|that|this))?|more( info(rmation)?| details)?( please)?|go on|"
@@ -73,7 +75,7 @@ _AMOUNT = r"(?P<amount>\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")"
 _UNIT = r"(?P<unit>months?|mos?|mths?|years?|yrs?|yo|y/o|m/o)"
 _AGE = re.compile(
     rf"\b{_AMOUNT}\s*-?\s*{_UNIT}(?:\s*-?\s*(?P<old>old)\b|(?![\w/]))"
-    rf"|\b(?P<before>is|was|only|just|aged?|turned|turns|turning)\s+(?:about\s+|nearly\s+|almost\s+)?"
+    rf"|\b(?:is|was|only|just|aged?|turned|turns|turning)\s+(?:about\s+|nearly\s+|almost\s+)?"
     rf"{_AMOUNT.replace('amount', 'amount2')}\s*-?\s*{_UNIT.replace('unit', 'unit2')}(?![\w/])",
     re.IGNORECASE,
 )
@@ -97,9 +99,9 @@ def stated_age_group(text: str) -> "str | None":
         number = int(amount) if amount.isdigit() else _NUMBER_WORDS[amount]
         months = number if unit.startswith("m") else number * 12
         if months != 12:
-            return "under_1" if months < 12 else "over_1"
+            return UNDER_1 if months < 12 else OVER_1
     if _UNDER_1.search(text):
-        return "under_1"
+        return UNDER_1
     if _OVER_1.search(text):
-        return "over_1"
+        return OVER_1
     return None
