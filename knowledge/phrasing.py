@@ -105,3 +105,32 @@ def stated_age_group(text: str) -> "str | None":
     if _OVER_1.search(text):
         return OVER_1
     return None
+
+
+# A message that is only a word shared by several tests' or treatments' names ("mibg", "scan",
+# "bone marrow?", "what is therapy"): which one the parent means is theirs to say.
+_BARE_FILLER = {"what", "whats", "what's", "is", "are", "about", "the", "a", "an", "and", "tell", "me", "explain",
+                "please", "so", "ok", "okay", "um", "uh"}
+_BARE_LABELS = ("TEST", "TREATMENT")
+_WORD = re.compile(r"[\w'-]+")
+
+
+def bare_term_topics(terms: "list", text: str) -> "tuple[str, ...]":
+    """The topics whose test or treatment names (knowledge/vocabulary.yml) all share the words of
+    a message that says nothing else, when there are at least two of them and the words are not a
+    whole name of their own; else (). `terms` are the knowledge base's terms."""
+    words = [word for word in _WORD.findall((text or "")[:200].lower()) if word not in _BARE_FILLER]
+    if not words or len(words) > 3:
+        return ()
+    phrase = " ".join(words)
+    topics: "dict[str, None]" = {}
+    for term in terms:
+        if term.label not in _BARE_LABELS or not term.topic:
+            continue
+        for name in (term.value, *term.synonyms):
+            name_words = _WORD.findall(name.lower())
+            if " ".join(name_words) == phrase:
+                return ()  # a whole name: the retrieval knows it
+            if any(name_words[start:start + len(words)] == words for start in range(len(name_words))):
+                topics[term.topic] = None
+    return tuple(topics) if len(topics) >= 2 else ()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.phrasing import asks_to_book_interpreter
+from knowledge.loader import load
+from knowledge.phrasing import asks_to_book_interpreter, bare_term_topics
+
+KB = load()
 
 
 @pytest.mark.parametrize("text", [
@@ -31,3 +34,21 @@ def test_a_request_to_book_an_interpreter_starts_the_request(text):
 ])
 def test_a_question_about_interpreters_stays_a_question(text):
     assert not asks_to_book_interpreter(text)
+
+
+@pytest.mark.parametrize("text, topics", [
+    ("mibg", {"imaging_mibg_scan", "treatment_mibg_therapy"}),
+    ("MIBG??", {"imaging_mibg_scan", "treatment_mibg_therapy"}),
+    ("what is mibg", {"imaging_mibg_scan", "treatment_mibg_therapy"}),
+    ("bone marrow", {"bone_marrow_biopsy_aspiration", "treatment_bone_marrow_transplant"}),
+])
+def test_a_word_several_tests_or_treatments_share_names_each_of_them(text, topics):
+    assert set(bare_term_topics(KB.terms, text)) == topics
+
+
+@pytest.mark.parametrize("text", [
+    "mibg therapy", "what is a pet scan", "mibg scan side effects", "chemo", "radiation",
+    "clinic", "how does mibg therapy work and what are the side effects", "", "???",
+])
+def test_a_whole_name_or_a_real_question_is_not_a_bare_word(text):
+    assert bare_term_topics(KB.terms, text) == ()
