@@ -17,12 +17,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import ages, clinics, compound, followups, interpreter_form, trials, unanswered
 from actions.content import store
-from actions.decision import Decision, Signals, Thresholds, decide, decide_message, decide_part
+from actions.decision import MAX_OPTIONS, Decision, Signals, Thresholds, decide, decide_message, decide_part
 from actions.retrieval import TopicIndex
 from actions.replies import answer_message, clarify_message, defer_message, no_more_message, numbered_stage_message
 from knowledge import KnowledgeBase
 from knowledge.deferrals import deferral_kind, load_deferrals
-from knowledge.phrasing import numbered_stage, wants_more
+from knowledge.phrasing import bare_term_topics, numbered_stage, wants_more
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,15 @@ class AnswerQuestion(Action):
                 kb, request, text, decision.topic_id if decision.outcome == "answer" else None):
             return self._find(dispatcher, tracker, kb, request, shown)
 
+        bare = bare_term_topics(kb.terms, text)
+        if bare and decision.reason != "out_of_scope":
+            # "mibg", "scan", "bone marrow?": several tests or treatments share the word, and which
+            # one is meant is the parent's to say.
+            options = sorted(bare, key=lambda topic: -scores.get(topic, 0.0))[:MAX_OPTIONS]
+            logger.info("conversation %s: bare term, clarify between %s", tracker.sender_id, ", ".join(options))
+            dispatcher.utter_message(**with_signals(clarify_message(kb, options, decision.confidence), signals))
+            return []
+
         questions = compound.split_questions(text)
         if questions:
             signals = replace(signals, parts=self._parts(kb, index, tracker.latest_message, questions, thresholds))
@@ -127,10 +136,13 @@ class AnswerQuestion(Action):
                                                     signals))
             return [SlotSet("last_topic", topic_id), SlotSet("shown_topics", remember(shown, topic_id))]
         uncovered = deferral_kind(load_deferrals(kb.topics), text)
-        if decision.outcome == "clarify" and uncovered:
-            # "Did you mean" for a question the page does not answer ("why does a child get it?",
-            # "will insurance cover mibg therapy?"): the honest reply is that the page does not
-            # say, with the closest topics it does cover.
+        if uncovered and (decision.outcome == "clarify" or (
+                decision.outcome == "answer" and decision.reason != "known_question"
+                and decision.confidence < thresholds.uncovered)):
+            # "Did you mean", or a weak answer, for a question the page does not answer ("why does
+            # a child get it?", "will insurance cover mibg therapy?", "what should she eat during
+            # chemo?"): the honest reply is that the page does not say, with the closest topics it
+            # does cover.
             decision = Decision("defer", "uncovered_kind", options=decision.options, confidence=decision.confidence)
         if follow_up and not offered:
             decision = followups.settle(decision, last_topic, shown, followups.asks_for_another(text))
