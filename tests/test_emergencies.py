@@ -217,3 +217,50 @@ def test_a_spanish_emergency_an_english_pattern_also_sees_gets_the_spanish_reply
     found = KB.emergency.detect("mi hija está convulsionando ahora mismo")
     assert (found.sign, found.language) == ("seizure", "es")
     assert KB.emergency.detect("he is having convulsions").language == "en"
+
+
+@pytest.mark.parametrize("text,sign", [
+    ("my son is screaming in pain", "severe_pain"),
+    ("he says its the worst headache of his life", "severe_pain"),
+    ("sudden terrible pain in his belly", "severe_pain"),
+    ("she's turning purple", "turning_blue"),
+    ("he is having trouble breathing right now", "not_breathing"),
+    ("her legs gave out and she cant stand up", "sudden_weakness_or_paralysis"),
+    ("i cant go on anymore i want to end it all", "suicidal_thoughts"),
+    ("my toddler swallowed some of his brother's pills", "poisoning_or_overdose"),
+])
+def test_new_english_wordings_are_caught(text, sign):
+    assert KB.emergency.match(text) == sign, text
+
+
+@pytest.mark.parametrize("text,language", [
+    ("mi hijo esta gritando de dolor", "es"), ("孩子疼得一直哭叫", "zh-Hans"), ("個仔肚痛到喊唔停", "zh-Hant"),
+    ("個仔叫極都唔醒", "zh-Hant"), ("сын кричит от боли", "ru"), ("con dau dau du doi", "vi"),
+    ("sumisigaw siya sa sakit", "tl"), ("아이가 너무 아파서 비명을 질러요", "ko"), ("ابني يصرخ من الألم", "ar"),
+])
+def test_sudden_severe_pain_is_caught_in_every_language(text, language):
+    found = KB.emergency.detect(text)
+    assert found is not None and found.language == language, text
+
+
+@pytest.mark.parametrize("text", [
+    "what do i do if he gets a fever during chemo?", "is a seizure a side effect of MIBG therapy?",
+    "he had a seizure last year but he's fine now", "can a tumor in the chest make it hard to breathe",
+    "does dinutuximab cause severe pain", "¿qué hago si le da fiebre durante la quimio?", "神经母细胞瘤会引起呼吸困难吗？",
+    "化療會唔會令佢發燒？", "бывают ли судороги после MIBG терапии?", "neu be bi sot trong luc hoa tri thi lam sao?",
+    "nagdudulot ba ng hirap huminga ang neuroblastoma?", "항암 중에 열이 나면 어떻게 해야 하나요?",
+    "هل يسبب الورم الأرومي العصبي ضيق في التنفس؟",
+])
+def test_questions_about_a_symptom_in_any_language_are_not_emergencies(text):
+    assert KB.emergency.detect(text) is None, text
+
+
+def test_no_pattern_is_slow_on_a_long_message():
+    import time
+    patterns = [p for s in KB.emergency.signs for p in s.patterns] + \
+               [p for language in KB.emergency.languages for _, ps in language.patterns for p in ps]
+    for probe in ("a " * 500, "没" * 1000, "피" * 1000, "pain " * 200, "입술" * 500):
+        for pattern in patterns:
+            start = time.perf_counter()
+            pattern.search(probe[:1000])
+            assert time.perf_counter() - start < 0.05, pattern.pattern[:60]
