@@ -111,9 +111,10 @@ class AnswerQuestion(Action):
         # ones?"): the follow-up leans on the best topic offered rather than on the one before.
         offered = [topic for topic in followups.offered_before(tracker.events) if topic in kb.topics]
         context = offered[0] if offered else last_topic
+        uncovered = deferral_kind(load_deferrals(kb.topics), text)
         follow_up = False
         if context in kb.topics and scores and followups.leans_on_context(text) \
-                and decision.reason != "out_of_scope" \
+                and (decision.reason != "out_of_scope" or (not uncovered and followups.refers_back(text))) \
                 and (followups.refers_back(text)
                      or not (decision.outcome == "answer" and decision.topic_id != context
                              and decision.confidence >= thresholds.follow_up)):
@@ -123,7 +124,7 @@ class AnswerQuestion(Action):
             scores = followups.follow_up_scores(kb, context, scores, contextual, followups.asks_for_another(text),
                                                 followups.refers_back(text), thresholds.margin)
             signals = Signals.from_parse(tracker.latest_message, scores, CANDIDATES, use_selector=False)
-            decision = decide(signals, thresholds)
+            decision = decide(signals, replace(thresholds, override=thresholds.follow_up_override))
             follow_up = True
 
         stage = numbered_stage(text)
@@ -135,7 +136,6 @@ class AnswerQuestion(Action):
             dispatcher.utter_message(**with_signals(numbered_stage_message(kb, stage[0], stage[1], decision.confidence),
                                                     signals))
             return [SlotSet("last_topic", topic_id), SlotSet("shown_topics", remember(shown, topic_id))]
-        uncovered = deferral_kind(load_deferrals(kb.topics), text)
         if uncovered and (decision.outcome == "clarify" or (
                 decision.outcome == "answer" and decision.reason != "known_question"
                 and decision.confidence < thresholds.uncovered)):

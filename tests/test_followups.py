@@ -101,6 +101,23 @@ def test_a_follow_up_the_nlu_finds_out_of_scope_is_deferred():
     assert messages[0]["custom"]["type"] == "defer"
 
 
+def test_a_follow_up_that_points_back_is_read_with_the_conversation_despite_the_nlus_doubt():
+    # The NLU learned `out_of_scope` from messages that stand alone; read after the topic just
+    # answered, this one is clearly about its neighbour.
+    tracker = make_tracker("and how is that treated for a two year old", intent="out_of_scope", confidence=0.99,
+                           ranking=[{"name": "out_of_scope", "confidence": 0.99}],
+                           slots={"last_topic": "stage_regional"})
+    messages, _ = answer(tracker)
+    assert (messages[0]["custom"]["type"], messages[0]["custom"].get("topic_id")) == (
+        "answer", "treatment_regional_over_1")
+    # one of a kind the page does not answer stays deferred, whatever the conversation
+    tracker = make_tracker("does that hurt?", intent="out_of_scope", confidence=0.99,
+                           ranking=[{"name": "out_of_scope", "confidence": 0.99}],
+                           slots={"last_topic": "bone_marrow_biopsy_aspiration"})
+    messages, _ = answer(tracker)
+    assert messages[0]["custom"]["type"] == "defer"
+
+
 def test_tell_me_more_moves_on_to_related_topics_without_repeating():
     kb = knowledge_base()
     related = kb.topic("treatment_mibg_therapy").related
