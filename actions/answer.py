@@ -114,7 +114,7 @@ class AnswerQuestion(Action):
         uncovered = deferral_kind(load_deferrals(kb.topics), text)
         follow_up = False
         if context in kb.topics and scores and followups.leans_on_context(text) \
-                and (decision.reason != "out_of_scope" or (not uncovered and followups.refers_back(text))) \
+                and (decision.reason != "out_of_scope" or not uncovered) \
                 and (followups.refers_back(text)
                      or not (decision.outcome == "answer" and decision.topic_id != context
                              and decision.confidence >= thresholds.follow_up)):
@@ -138,11 +138,11 @@ class AnswerQuestion(Action):
             return [SlotSet("last_topic", topic_id), SlotSet("shown_topics", remember(shown, topic_id))]
         if uncovered and (decision.outcome == "clarify" or (
                 decision.outcome == "answer" and decision.reason != "known_question"
-                and decision.confidence < thresholds.uncovered)):
+                and (decision.confidence < thresholds.uncovered or signals.out_of_scope >= thresholds.out_of_scope))):
             # "Did you mean", or a weak answer, for a question the page does not answer ("why does
             # a child get it?", "will insurance cover mibg therapy?", "what should she eat during
-            # chemo?"): the honest reply is that the page does not say, with the closest topics it
-            # does cover.
+            # chemo?", or one the NLU also finds out of scope): the honest reply is that the page
+            # does not say, with the closest topics it does cover.
             decision = Decision("defer", "uncovered_kind", options=decision.options, confidence=decision.confidence)
         if follow_up and not offered:
             decision = followups.settle(decision, last_topic, shown, followups.asks_for_another(text))

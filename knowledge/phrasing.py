@@ -68,7 +68,8 @@ def numbered_stage(text: str) -> "tuple[str, bool] | None":
 # A child's age as parents state it ("my 8 month old", "she is only eight months", "a two year
 # old", "3yo", "younger than one"), for the topics the page splits by age (a topic's `age` in
 # knowledge/). "a year ago" or "for two years" is not an age: a number of months or years is one
-# when "old" follows it or a word such as "is", "only", "aged" or "turned" comes before it.
+# when "old" follows it or a word such as "is", "only", "aged" or "turned" comes before it; a bare
+# number after "turned" is years ("she just turned two").
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18}
 _AMOUNT = r"(?P<amount>\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")"
@@ -76,7 +77,9 @@ _UNIT = r"(?P<unit>months?|mos?|mths?|years?|yrs?|yo|y/o|m/o)"
 _AGE = re.compile(
     rf"\b{_AMOUNT}\s*-?\s*{_UNIT}(?:\s*-?\s*(?P<old>old)\b|(?![\w/]))"
     rf"|\b(?:is|was|only|just|aged?|turned|turns|turning)\s+(?:about\s+|nearly\s+|almost\s+)?"
-    rf"{_AMOUNT.replace('amount', 'amount2')}\s*-?\s*{_UNIT.replace('unit', 'unit2')}(?![\w/])",
+    rf"{_AMOUNT.replace('amount', 'amount2')}\s*-?\s*{_UNIT.replace('unit', 'unit2')}(?![\w/])"
+    # "she just turned two": a child's birthday counts years
+    rf"|\b(?:turned|turns|turning)\s+{_AMOUNT.replace('amount', 'years')}\b(?!\s*-?\s*(?:{_UNIT[9:-1]}))",
     re.IGNORECASE,
 )
 # "younger than one" is an age; "under a year" only with "old" ("under a year since ..." is not).
@@ -94,8 +97,8 @@ def stated_age_group(text: str) -> "str | None":
         compact = found.group("unit") in ("yo", "y/o", "m/o", "mo", "mos")
         if found.group("amount") and not (found.group("old") or compact):
             continue
-        amount = (found.group("amount") or found.group("amount2")).lower()
-        unit = (found.group("unit") or found.group("unit2")).lower()
+        amount = (found.group("amount") or found.group("amount2") or found.group("years")).lower()
+        unit = (found.group("unit") or found.group("unit2") or "years").lower()
         number = int(amount) if amount.isdigit() else _NUMBER_WORDS[amount]
         months = number if unit.startswith("m") else number * 12
         if months != 12:

@@ -21,6 +21,8 @@ UNDER, OVER = "treatment_regional_under_1", "treatment_regional_over_1"
     ("a two year old", "over_1"), ("3yo with regional nb", "over_1"), ("he is 14 months", "over_1"),
     ("18-month-old son", "over_1"), ("younger than one", "under_1"), ("older than 1", "over_1"),
     ("our newborn", "under_1"), ("my toddler", "over_1"),
+    ("a kid who just turned two", "over_1"), ("she turns 3 next week", "over_1"),
+    ("he turned eight months today", "under_1"), ("things turned a corner", None), ("she turned 1", None),
     # not an age, or one the page's "younger than 1" / "older than 1" leaves open
     ("diagnosed a year ago", None), ("for two years now", None), ("it has been more than a year since", None),
     ("1 year old", None), ("she is 5", None), ("stage 4", None),

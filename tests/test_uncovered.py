@@ -56,6 +56,11 @@ def test_stage_4s_is_still_the_pages_stage_4s():
     ("will insurance cover the mibg therapy", "cost"),
     ("what should she eat during chemo", "diet"),
     ("will the bone marrow test hurt her", "pain"),
+    ("what medicines will they put in his chemo", "medicines"),
+    ("how many rounds of chemo will she need", "duration"),
+    ("is wilms tumor treated the same way", "other_cancers"),
+    ("could the radiation cause another cancer when she grows up", "later_effects"),
+    ("his skin is peeling from the radiation, what helps", "symptom_care"),
 ])
 def test_a_question_the_page_does_not_answer_is_deferred_plainly_with_close_topics(text, kind):
     message, _ = reply(text)
@@ -75,6 +80,18 @@ def test_whether_it_hurts_after_a_test_is_not_answered_with_the_test():
     message, _ = reply("does it hurt a lot?", last_topic="bone_marrow_biopsy_aspiration")
     assert message["custom"]["type"] == "defer"
     assert message["text"].startswith(deferral_kind(load_deferrals(KB.topics), "does it hurt a lot?").text)
+
+
+def test_a_question_of_a_kind_the_nlu_also_finds_out_of_scope_is_deferred_at_any_score():
+    """Two signals agree that the page does not answer it; the topic scores do not overrule them."""
+    text = "what are the signs of leukemia in kids"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent="out_of_scope", confidence=1.0,
+                           ranking=[{"name": "out_of_scope", "confidence": 1.0}],
+                           selector={"symptoms_common": 0.99})
+    AnswerQuestion().run(dispatcher, tracker, domain={})
+    payload = dispatcher.messages[0]["custom"]
+    assert payload["type"] == "defer" and payload["kind"] == "other_cancers", payload
 
 
 def test_a_covered_question_that_names_a_kind_is_still_answered():
