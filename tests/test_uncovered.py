@@ -61,6 +61,7 @@ def test_stage_4s_is_still_the_pages_stage_4s():
     ("is wilms tumor treated the same way", "other_cancers"),
     ("could the radiation cause another cancer when she grows up", "later_effects"),
     ("his skin is peeling from the radiation, what helps", "symptom_care"),
+    ("what are the side effects of proton therapy for a little kid", "side_effects"),
 ])
 def test_a_question_the_page_does_not_answer_is_deferred_plainly_with_close_topics(text, kind):
     message, _ = reply(text)
@@ -92,6 +93,17 @@ def test_a_question_of_a_kind_the_nlu_also_finds_out_of_scope_is_deferred_at_any
     AnswerQuestion().run(dispatcher, tracker, domain={})
     payload = dispatcher.messages[0]["custom"]
     assert payload["type"] == "defer" and payload["kind"] == "other_cancers", payload
+
+
+def test_side_effects_of_mibg_therapy_are_still_the_pages_answer_also_as_a_follow_up():
+    """The page names side effects for MIBG therapy only; asking about them, alone or right after
+    that therapy, gets that answer."""
+    message, _ = reply("what side effects does the mibg treatment have")
+    assert message["custom"]["type"] == "answer"
+    assert message["custom"]["topic_id"] == "treatment_mibg_side_effects"
+    message, _ = reply("are there side effects?", last_topic="treatment_mibg_therapy")
+    assert message["custom"]["type"] == "answer"
+    assert message["custom"]["topic_id"] == "treatment_mibg_side_effects"
 
 
 def test_a_covered_question_that_names_a_kind_is_still_answered():
