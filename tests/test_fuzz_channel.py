@@ -238,9 +238,9 @@ def test_no_log_holds_a_fuzzed_text_a_marker_or_a_contact_detail(fuzzed):
     contacts = {name: (EMAIL.findall(text) + INTERNATIONAL_PHONE.findall(text))[:5] for name, text in logs.items()
                 if EMAIL.search(text) or INTERNATIONAL_PHONE.search(text)}
     # A bare intent of the bot's own ("/request_interpreter", which the fuzzer can draw with a
-    # control character after it) is what a button sends: its name is in the logs as the intent
-    # read, and it holds nothing a family typed. Every other text is searched, and the marker
-    # words and contact details above are searched whatever the text.
+    # control character after it) is what a button sends: the same text is in the DEBUG log as the
+    # payload of the bot's own buttons, and it holds nothing a family typed. Every other text is
+    # searched, and the marker words and contact details above are searched whatever the text.
     distinctive = [text for text in RECORD.texts if len(clean_text(text).strip()) >= 16
                    and not re.fullmatch(r"/[a-z_]+", clean_text(text).strip())][:400]
     leaked = [text[:80] for text in distinctive
