@@ -283,3 +283,49 @@ def test_the_patterns_catch_parents_emergencies_and_leave_their_questions_alone(
     for language in {item["language"] for item, _ in emergencies}:
         hits = [hit for item, hit in emergencies if item["language"] == language]
         assert sum(hits) >= 0.9 * len(hits), language
+
+
+def test_a_guarded_pattern_matches_exactly_what_its_whole_regular_expression_matches():
+    """The loader looks for a guarded pattern's wordings first and tries its guards only then
+    (knowledge/loader.py, GuardedPattern): on every text of the emergency pool, the dev set and the
+    signs' examples, each pattern must match exactly when its whole regular expression does."""
+    import re
+
+    from knowledge.loader import GuardedPattern
+
+    here = Path(__file__).parent
+    texts = [item["text"] for item in yaml.safe_load((here / "emergencies_dev.yml").read_text(encoding="utf-8"))]
+    texts += [item["text"] for item in yaml.safe_load((here / "dev_set.yml").read_text(encoding="utf-8"))]
+    texts += [example for sign in KB.emergency.signs for example in sign.examples]
+    patterns = [p for s in KB.emergency.signs for p in s.patterns] + \
+               [p for language in KB.emergency.languages for _, ps in language.patterns for p in ps]
+    guarded = [p for p in patterns if isinstance(p, GuardedPattern)]
+    assert len(guarded) >= 40  # the guarded signs of every language
+    matched = 0
+    for pattern in guarded:
+        whole = re.compile(pattern.pattern, re.IGNORECASE | re.DOTALL)
+        for text in texts:
+            text = " ".join(text.split())
+            expected = whole.search(text) is not None
+            matched += expected
+            assert (pattern.search(text) is not None) == expected, (pattern.pattern[:60], text)
+    assert matched >= 100  # the comparison saw the patterns match, not only miss
+
+
+@pytest.mark.parametrize("pattern, text, expected", [
+    (r"^(?!.*\b(last year)\b).*?\bseizure", "he is having a seizure", True),
+    (r"^(?!.*\b(last year)\b).*?\bseizure", "he had a seizure last year", False),
+    (r"^(?!\s*[(]why\))(?!.*\)x).*\bpain", "(why) pain", False),
+    (r"^(?!\s*[(]why\))(?!.*\)x).*\bpain", "so much pain", True),
+    (r"^(?!\s*[(]why\))(?!.*\)x).*\bpain", "pain )x", False),
+    (r"^(?!what)(?=.*fever)(?=.*chemo)", "chemo and a fever", True),
+    (r"^(?!what)(?=.*fever)(?=.*chemo)", "what if a fever in chemo", False),
+    (r"^(?!what)help", "please help", False),
+    (r"^(?!what)help", "help now", True),
+])
+def test_a_guard_is_split_off_correctly_with_classes_escapes_and_lookaheads_after_it(pattern, text, expected):
+    from knowledge.loader import GuardedPattern, _compile
+
+    compiled = _compile(pattern)
+    assert isinstance(compiled, GuardedPattern)
+    assert (compiled.search(text) is not None) == expected
