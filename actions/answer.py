@@ -21,7 +21,7 @@ from actions.decision import MAX_OPTIONS, Decision, Signals, Thresholds, decide,
 from actions.retrieval import TopicIndex
 from actions.replies import answer_message, clarify_message, defer_message, no_more_message, numbered_stage_message
 from knowledge import KnowledgeBase
-from knowledge.deferrals import deferral_kind, load_deferrals
+from knowledge.deferrals import DeferralKind, deferral_kind, load_deferrals
 from knowledge.phrasing import bare_term_topics, numbered_stage, wants_more
 
 logger = logging.getLogger(__name__)
@@ -100,18 +100,24 @@ class AnswerQuestion(Action):
             dispatcher.utter_message(**with_signals(clarify_message(kb, options, decision.confidence), signals))
             return []
 
+        kinds = load_deferrals(kb.topics)
         questions = compound.split_questions(text)
         if questions:
             signals = replace(signals, parts=self._parts(kb, index, tracker.latest_message, questions, thresholds))
             decision, topics = decide_message(signals, thresholds)
-            if topics:
+            if topics and not any(
+                    part.outcome == "answer" and not covers(kb, deferral_kind(kinds, question), (part.topic_id,))
+                    for question, part in zip(questions, (decide_part(plain, contextual, thresholds)
+                                                          for plain, contextual in signals.parts))):
                 return self._answer_several(dispatcher, tracker, kb, topics, shown, signals)
+            # A question among them asks what its topic's answer does not say ("how long does the
+            # scan take?"): the message is decided as a whole, below.
 
         # After a "did you mean" the parent may type instead of pressing a button ("any rarer
         # ones?"): the follow-up leans on the best topic offered rather than on the one before.
         offered = [topic for topic in followups.offered_before(tracker.events) if topic in kb.topics]
         context = offered[0] if offered else last_topic
-        uncovered = deferral_kind(load_deferrals(kb.topics), text)
+        uncovered = deferral_kind(kinds, text)
         follow_up = False
         if context in kb.topics and scores and followups.leans_on_context(text) \
                 and (decision.reason != "out_of_scope" or not uncovered) \
@@ -138,11 +144,13 @@ class AnswerQuestion(Action):
             return [SlotSet("last_topic", topic_id), SlotSet("shown_topics", remember(shown, topic_id))]
         if uncovered and (decision.outcome == "clarify" or (
                 decision.outcome == "answer" and decision.reason != "known_question"
-                and (decision.confidence < thresholds.uncovered or signals.out_of_scope >= thresholds.out_of_scope))):
+                and (decision.confidence < thresholds.uncovered or signals.out_of_scope >= thresholds.out_of_scope
+                     or not covers(kb, uncovered, (decision.topic_id,))))):
             # "Did you mean", or a weak answer, for a question the page does not answer ("why does
             # a child get it?", "will insurance cover mibg therapy?", "what should she eat during
-            # chemo?", or one the NLU also finds out of scope): the honest reply is that the page
-            # does not say, with the closest topics it does cover.
+            # chemo?", or one the NLU also finds out of scope), or an answer that does not say what
+            # is asked ("how much does camp cost?" and what the camp is): the honest reply is that
+            # the page does not say, with the closest topics it does cover.
             decision = Decision("defer", "uncovered_kind", options=decision.options, confidence=decision.confidence)
         if follow_up and not offered:
             decision = followups.settle(decision, last_topic, shown, followups.asks_for_another(text))
@@ -236,6 +244,13 @@ class AnswerQuestion(Action):
         message = defer_message(kb, decision.reason, kind.text if kind else None, close, kind.id if kind else None)
         dispatcher.utter_message(**with_signals(message, signals))
         return []
+
+
+def covers(kb: KnowledgeBase, kind: Optional[DeferralKind], topics: Tuple[str, ...]) -> bool:
+    """Whether the topics' answers say what a question of the kind asks (always, for no kind or a
+    kind with no such check)."""
+    return kind is None or all(kind.answered_by(topic, kb.topic(topic).answer)
+                               for topic in topics if topic in kb.topics)
 
 
 class Defer(Action):

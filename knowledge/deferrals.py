@@ -21,6 +21,15 @@ class DeferralKind:
     patterns: Tuple["re.Pattern[str]", ...]
     text: str
     close_topics: Tuple[str, ...]
+    # What an answer of the page has when it does say this ("how long": a span of time). A question
+    # of the kind is answered only with a topic whose answer has it. None: no such check.
+    answered_when: Optional["re.Pattern[str]"] = None
+    answering_topics: Tuple[str, ...] = ()  # topics that answer such a question all the same
+
+    def answered_by(self, topic_id: str, answer: str) -> bool:
+        """Whether a topic's answer says what a question of this kind asks."""
+        return self.answered_when is None or topic_id in self.answering_topics \
+            or self.answered_when.search(" ".join(answer.split())) is not None
 
 
 def load_deferrals(topic_ids: Iterable[str], path: Path = DEFERRALS_FILE) -> Tuple[DeferralKind, ...]:
@@ -39,15 +48,19 @@ def _load(path: Path, mtime: float, known: frozenset) -> Tuple[DeferralKind, ...
             raise KnowledgeError(f"{where}: needs an id and a text")
         try:
             patterns = tuple(re.compile(text, re.IGNORECASE) for text in raw.get("patterns") or [])
+            answered_when = re.compile(raw["answered_when"], re.IGNORECASE) if raw.get("answered_when") else None
         except (re.error, TypeError) as error:
             raise KnowledgeError(f"{where}: a pattern is not a valid regular expression: {error}") from error
         if not patterns:
             raise KnowledgeError(f"{where}: needs at least one pattern")
         close = tuple(raw.get("close_topics") or [])
-        unknown = [topic for topic in close if topic not in known]
+        answering = tuple(raw.get("answered_by") or [])
+        unknown = [topic for topic in close + answering if topic not in known]
         if unknown or not close:
-            raise KnowledgeError(f"{where}: close_topics must name topics that exist (unknown: {unknown})")
-        kinds.append(DeferralKind(str(raw["id"]), patterns, " ".join(str(raw["text"]).split()), close))
+            raise KnowledgeError(f"{where}: close_topics and answered_by must name topics that exist "
+                                 f"(unknown: {unknown})")
+        kinds.append(DeferralKind(str(raw["id"]), patterns, " ".join(str(raw["text"]).split()), close,
+                                  answered_when, answering))
     return tuple(kinds)
 
 

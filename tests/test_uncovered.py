@@ -128,3 +128,39 @@ def test_a_childs_own_chances_are_never_given_as_a_number():
     else:
         assert payload == {**payload, "type": "defer", "kind": "prognosis"}
     assert "care team" in message["text"]
+
+
+@pytest.mark.parametrize("text, topic, kind", [
+    ("how much does a week at camp okizu cost us", "service_camp_okizu", "cost"),
+    ("what radiation dose does iort give", "treatment_iort_benefits", "doses"),
+    ("how long does the mibg scan take start to finish", "imaging_mibg_scan", "duration"),
+    ("what are the side effects of 13-cis retinoic acid", "treatment_disseminated", "side_effects"),
+])
+def test_a_close_topic_that_does_not_say_what_is_asked_is_not_the_answer_however_sure(text, topic, kind):
+    """The topic is the right subject and the NLU is sure of it, but its answer has no cost, dose,
+    span of time or side effect: the page does not say, and the topic is offered."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent="ask_question", confidence=1.0,
+                           ranking=[{"name": "ask_question", "confidence": 1.0}], selector={topic: 0.99})
+    AnswerQuestion().run(dispatcher, tracker, domain={})
+    assert len(dispatcher.messages) == 1
+    message = dispatcher.messages[0]
+    assert message["custom"]["type"] == "defer" and message["custom"]["kind"] == kind, message["custom"]
+    assert message["text"].startswith(deferral_kind(load_deferrals(KB.topics), text).text)
+    assert KB.topic(topic).answer not in message["text"]
+
+
+def test_a_topic_whose_answer_says_what_is_asked_is_still_the_answer():
+    """IORT's answer says it takes fewer sessions; the MIBG side effects' answer names side effects."""
+    kinds = {kind.id: kind for kind in load_deferrals(KB.topics)}
+    for kind, topic, answered in [("duration", "treatment_iort_benefits", True),
+                                  ("side_effects", "treatment_mibg_side_effects", True),
+                                  ("cost", "service_social_services", True), ("cost", "service_camp_okizu", False)]:
+        assert kinds[kind].answered_by(topic, KB.topic(topic).answer) == answered, (kind, topic)
+    message, _ = reply("does iort mean fewer radiation sessions than external beam")
+    assert message["custom"]["type"] == "answer" and message["custom"]["topic_id"] == "treatment_iort_benefits"
+
+
+def test_several_questions_where_one_asks_what_the_page_does_not_say_are_not_answered_as_if_it_did():
+    message, _ = reply("how long does the mibg scan take? do we need to plan the whole day for it")
+    assert message["custom"]["type"] == "defer" and message["custom"]["kind"] == "duration", message["custom"]
