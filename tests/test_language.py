@@ -2,6 +2,8 @@
 (knowledge/languages.yml). Real detection with the real lingua models, no mocks."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from knowledge.language import detect, load_languages
@@ -67,7 +69,10 @@ def test_every_reply_is_complete_and_gives_the_emergency_number():
     kb = load()
     page_languages = {term.value for term in kb.terms_with_label("LANGUAGE")}
     for reply in replies.values():
-        assert "911" in reply.reply
+        # The emergency number comes right after the greeting: the message the bot cannot read may
+        # be an emergency its patterns do not know.
+        sentences = [part for part in re.split(r"(?<=[.。？?!！।؟])\s*", reply.reply) if part.strip()]
+        assert "911" in sentences[1], (reply.code, sentences)
         assert reply.button_request and reply.button_english and reply.native_name
     assert {replies[code].interpreter_language for code in ("es", "ru", "zh-Hans", "zh-Hant")} <= page_languages
 
