@@ -164,3 +164,19 @@ def test_a_topic_whose_answer_says_what_is_asked_is_still_the_answer():
 def test_several_questions_where_one_asks_what_the_page_does_not_say_are_not_answered_as_if_it_did():
     message, _ = reply("how long does the mibg scan take? do we need to plan the whole day for it")
     assert message["custom"]["type"] == "defer" and message["custom"]["kind"] == "duration", message["custom"]
+
+
+@pytest.mark.parametrize("entry, problem", [
+    ("{id: cost, patterns: [cost], text: T, close_topics: [service_social_services], answered_by: [no_such_topic]}",
+     "no_such_topic"),
+    ("{id: cost, patterns: [cost], text: T, close_topics: [service_social_services], answered_when: '(unclosed'}",
+     "not a valid regular expression"),
+    ("{id: cost, patterns: [cost], text: T, close_topics: [nope]}", "close_topics and answered_by"),
+])
+def test_a_broken_deferral_kind_is_refused_with_what_is_wrong(tmp_path, entry, problem):
+    from knowledge import KnowledgeError
+
+    path = tmp_path / "deferrals.yml"
+    path.write_text(f"deferrals:\n  - {entry}\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=problem):
+        load_deferrals(KB.topics, path)
