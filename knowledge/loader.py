@@ -330,9 +330,43 @@ def _parse_contacts(raw: object, path: Path) -> Dict[str, Contact]:
     return contacts
 
 
-def _patterns(texts: Tuple[str, ...], path: Path, entry: str) -> Tuple["re.Pattern[str] | GuardedPattern", ...]:
-    patterns = []
+def _pattern_items(raw: dict, key: str, path: Path, entry: str) -> Tuple[object, ...]:
+    """A list of patterns: texts, or {guard, match} / {guard, at_start} mappings (see _named)."""
+    value = raw.get(key) or []
+    if not isinstance(value, list) or not all(
+            (isinstance(item, str) and item.strip()) or isinstance(item, dict) for item in value):
+        raise _fail(path, entry, f"field '{key}' must be a list of patterns")
+    return tuple(item.strip() if isinstance(item, str) else item for item in value)
+
+
+def _named(item: dict, guards: Dict[str, str], path: Path, entry: str) -> GuardedPattern:
+    """A pattern behind one of the file's named guards: `match` is looked for anywhere in the
+    message, `at_start` is tried at its start (lookaheads such as "(?=.*fever)(?=.*chemo)")."""
+    name, body = item.get("guard"), item.get("match", item.get("at_start"))
+    if set(item) not in ({"guard", "match"}, {"guard", "at_start"}) or not isinstance(body, str) or not body.strip():
+        raise _fail(path, entry, f"a guarded pattern needs 'guard' and one of 'match' or 'at_start', not {item!r}")
+    if name not in guards:
+        raise _fail(path, entry, f"guard {name!r} is not one of the file's guards ({', '.join(sorted(guards))})")
+    anchored = "at_start" in item
+    if not anchored and (body.startswith("(?=") or body.startswith("(?!")):
+        raise _fail(path, entry, f"pattern {body!r} starts with a lookahead: use 'at_start' (under 'match' it is "
+                                 "tried at every character of the message, which is slow on long ones)")
+    try:
+        return GuardedPattern(f"^(?!{guards[name]})" + (body if anchored else f".*?{body}"),
+                              re.compile(guards[name], _FLAGS), re.compile(body, _FLAGS), anchored)
+    except re.error as error:
+        raise _fail(path, entry, f"pattern {body!r} (guard {name!r}) is not a valid regular expression: "
+                                 f"{error}") from error
+
+
+def _patterns(texts: Tuple[object, ...], path: Path, entry: str,
+              guards: Optional[Dict[str, str]] = None) -> Tuple["re.Pattern[str] | GuardedPattern", ...]:
+    patterns: List["re.Pattern[str] | GuardedPattern"] = []
     for text in texts:
+        if isinstance(text, dict):
+            patterns.append(_named(text, guards or {}, path, entry))
+            continue
+        assert isinstance(text, str)
         if text.startswith("(?=") or text.startswith("(?!"):
             raise _fail(path, entry, f"pattern {text!r} starts with a lookahead: anchor it with ^ (unanchored, "
                                      "it is tried at every character of the message, which is slow on long ones)")
@@ -345,7 +379,8 @@ def _patterns(texts: Tuple[str, ...], path: Path, entry: str) -> Tuple["re.Patte
     return tuple(patterns)
 
 
-def _parse_emergency_language(raw: object, path: Path, index: int, sign_ids: List[str]) -> EmergencyLanguage:
+def _parse_emergency_language(raw: object, path: Path, index: int, sign_ids: List[str],
+                              guards: Dict[str, str]) -> EmergencyLanguage:
     entry = f"language '{raw.get('code', f'#{index + 1}')}'" if isinstance(raw, dict) else f"language #{index + 1}"
     if not isinstance(raw, dict):
         raise _fail(path, entry, "must be a mapping with code, reviewed, reply and signs")
@@ -362,28 +397,37 @@ def _parse_emergency_language(raw: object, path: Path, index: int, sign_ids: Lis
     for sign_id, texts in signs.items():
         if sign_id not in sign_ids:
             raise _fail(path, entry, f"sign '{sign_id}' is not one of the English signs ({', '.join(sign_ids)})")
-        patterns.append((sign_id, _patterns(_text_list(signs, sign_id, path, f"{entry}, sign '{sign_id}'"),
-                                            path, f"{entry}, sign '{sign_id}'")))
+        where = f"{entry}, sign '{sign_id}'"
+        patterns.append((sign_id, _patterns(_pattern_items(signs, sign_id, path, where), path, where, guards)))
     return EmergencyLanguage(_text(raw, "code", path, entry), reply, raw["reviewed"], tuple(patterns))
 
 
 def _parse_emergency(raw: object, path: Path) -> Emergency:
     if not isinstance(raw, dict):
         raise _fail(path, "emergency", "must be a mapping with reply and signs")
+    guards = raw.get("guards") or {}
+    if not isinstance(guards, dict) or not all(isinstance(name, str) and isinstance(text, str) and text.strip()
+                                               for name, text in guards.items()):
+        raise _fail(path, "emergency", "'guards' must map names to regular expressions")
+    for name, text in guards.items():
+        try:
+            re.compile(text)
+        except re.error as error:
+            raise _fail(path, f"guard '{name}'", f"is not a valid regular expression: {error}") from error
     signs = []
     for index, sign in enumerate(raw.get("signs") or []):
         entry = f"sign '{sign.get('id', f'#{index + 1}')}'" if isinstance(sign, dict) else f"sign #{index + 1}"
         if not isinstance(sign, dict):
             raise _fail(path, entry, "must be a mapping")
         signs.append(EmergencySign(_text(sign, "id", path, entry),
-                                   _patterns(_text_list(sign, "patterns", path, entry), path, entry),
+                                   _patterns(_pattern_items(sign, "patterns", path, entry), path, entry, guards),
                                    _text_list(sign, "examples", path, entry)))
     if not signs:
         raise _fail(path, "emergency", "needs at least one sign")
     raw_languages = raw.get("languages") or []
     if not isinstance(raw_languages, list):
         raise _fail(path, "emergency", "'languages' must be a list")
-    languages = tuple(_parse_emergency_language(item, path, index, [sign.id for sign in signs])
+    languages = tuple(_parse_emergency_language(item, path, index, [sign.id for sign in signs], guards)
                       for index, item in enumerate(raw_languages))
     codes = [language.code for language in languages]
     if len(set(codes)) != len(codes):

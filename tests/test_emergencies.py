@@ -179,6 +179,39 @@ def test_a_broken_pattern_names_the_file_and_the_sign(tmp_path):
         load(tmp_path)
 
 
+@pytest.mark.parametrize("patterns, problem", [
+    ("[{guard: nope, match: seizure}]", "guard 'nope' is not one of the file's guards \\(past\\)"),
+    ("[{guard: past, match: '(?=.*seizure)'}]", "starts with a lookahead: use 'at_start'"),
+    ("[{guard: past, wordings: seizure}]", "needs 'guard' and one of 'match' or 'at_start'"),
+    ("[{guard: past, match: '(unclosed'}]", "is not a valid regular expression"),
+])
+def test_a_broken_named_guard_pattern_names_the_file_and_the_sign(tmp_path, patterns, problem):
+    from tests.test_knowledge_loader import GOOD_TOPIC, write_topics
+
+    write_topics(tmp_path, "topics_a.yml", GOOD_TOPIC.format(id="first", related="", last="first"))
+    (tmp_path / "emergencies.yml").write_text(
+        "emergency:\n  reply: Call 911.\n  guards:\n    past: '.*last year'\n"
+        f"  signs:\n    - {{id: seizure, patterns: {patterns}, examples: []}}\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=rf"emergencies.yml: sign 'seizure': .*{problem}"):
+        load(tmp_path)
+
+
+def test_a_named_guard_keeps_its_pattern_from_matching_what_it_guards(tmp_path):
+    from tests.test_knowledge_loader import GOOD_TOPIC, write_topics
+
+    write_topics(tmp_path, "topics_a.yml", GOOD_TOPIC.format(id="first", related="", last="first"))
+    (tmp_path / "emergencies.yml").write_text(
+        "emergency:\n  reply: Call 911.\n  guards:\n    past: '.*last year'\n  signs:\n"
+        "    - {id: seizure, patterns: [{guard: past, match: '\\bseizure'}], examples: []}\n"
+        "    - {id: fever_during_chemo, patterns: [{guard: past, at_start: '(?=.*fever)(?=.*chemo)'}], examples: []}\n",
+        encoding="utf-8")
+    emergency = load(tmp_path).emergency
+    assert emergency.match("he is having a seizure") == "seizure"
+    assert emergency.match("he had a seizure last year") is None
+    assert emergency.match("chemo yesterday and a fever now") == "fever_during_chemo"
+    assert emergency.match("chemo and a fever last year") is None
+
+
 def test_escalation_action_says_call_911_first():
     dispatcher = CollectingDispatcher()
     tracker = Tracker.from_dict(load_tracker_json("emergency"))
