@@ -3,8 +3,8 @@
 - "tell me more", "go on", "what else?" (wordings in knowledge/phrasing.py): the next related topic
   that has not been shown yet.
 - "what are its side effects?", "and for babies?", "are there side effects": a short message that
-  leans on the conversation (a pronoun, "the kind", "and ...", "what about ...", or just a few words with no
-  subject of their own). It is read again with the last topic's title in front. That reading can
+  leans on the conversation (a pronoun, "the kind", "and ...", "what about ...", "... too", or just
+  a few words with no subject of their own). It is read again with the last topic's title in front. That reading can
   only lift the topics near the last one (its related topics and the topics of its section of the
   page), each to the better of its two readings; every other topic keeps the message's own score,
   and so does the last topic itself ("what about neoadjuvant?" after the topic on adjuvant and
@@ -41,7 +41,9 @@ MAX_ELLIPTIC_WORDS = 5
 
 _LEANS_ON_CONTEXT = re.compile(
     r"^\s*(and|also|but|so|what about|how about|what if|same for|is that|does that|is it|does it|can it|will it)\b"
-    r"|\b(it|its|it's|that|this|they|them|their|those|these|the other|another|one)\b",
+    r"|\b(it|its|it's|that|this|they|them|their|those|these|the other|another|one)\b"
+    # "can his big sister come along too?": more of what was just said.
+    r"|\b(too|as well|also|either)\W*$",
     re.IGNORECASE,
 )
 

@@ -45,6 +45,19 @@ def test_follow_up_resolves_against_the_last_topic(last_topic, follow_up, expect
     assert SlotSet("last_topic", expected) in events
 
 
+def test_more_of_what_was_just_said_is_a_follow_up():
+    """"can his big sister come along too?" after Camp Okizu: the camp, whose answer names brothers and sisters.
+    Alone, the words are no clear question (the ResponseSelector is unsure of the camp)."""
+    assert followups.leans_on_context("can his big sister come along too?")
+    assert followups.leans_on_context("does that go for her brother as well")
+    tracker = make_tracker("can his big sister come along too", slots={"last_topic": "service_camp_okizu"},
+                           selector={"service_camp_okizu": 0.16, "how_neuroblastoma_spreads": 0.08})
+    messages, events = answer(tracker)
+    assert messages[0]["custom"]["type"] == "answer", messages[0]["custom"]
+    assert messages[0]["custom"]["topic_id"] == "service_camp_okizu"
+    assert "brothers and sisters" in messages[0]["text"]
+
+
 def test_an_ambiguous_follow_up_offers_the_last_topics_relative_first():
     payload, _ = reply_of("how is it treated?", last_topic="stage_4s")
     first = payload.get("topic_id") or payload["options"][0]["topic_id"]
