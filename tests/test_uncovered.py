@@ -4,7 +4,10 @@ with the closest topics it does cover as buttons. The answer action with the rea
 and encoder."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import AnswerQuestion
@@ -69,6 +72,8 @@ def test_stage_4s_is_still_the_pages_stage_4s():
     ("is the mibg therapy more effective than a transplant", "effectiveness"),
     ("can the transplant damage her kidneys long term", "later_effects"),
     ("my daughter is a teenager, is neuroblastoma in teens treated differently", "other_cancers"),
+    ("can a tumor like his shrink on its own without any treatment", "going_away"),
+    ("how much radiation will my son get", "doses"),
 ])
 def test_a_question_the_page_does_not_answer_is_deferred_plainly_with_close_topics(text, kind):
     message, _ = reply(text)
@@ -164,12 +169,28 @@ def test_a_close_topic_that_does_not_say_what_is_asked_is_not_the_answer_however
     "if the cancer comes back later, what do they do then",
     "she has to fast before her pet scan tomorrow, what is a pet scan",
     "long term follow up clinic for kids who finished treatment",
+    "the tumor went away and now there is a new one in a different place, what is that called",
+    "is there a study for kids whose cancer wont go away",
 ])
 def test_a_word_of_a_kind_in_the_story_is_not_the_question(text):
     """A kind is what is asked, not a word in the story around the question: "staying at a hotel"
     does not make "what is neuroblastoma" a question about hotels."""
     found = deferral_kind(load_deferrals(KB.topics), text)
-    assert found is None or found.id not in {"travel", "enrolment", "later_effects", "test_preparation"}, found
+    assert found is None or found.id not in {"travel", "enrolment", "later_effects", "test_preparation", "going_away"}, found
+
+
+def test_the_kinds_on_the_calibration_pool_of_questions_the_page_does_and_does_not_answer():
+    """tests/deferrals_dev.yml, written without sight of the kinds: no question the page answers is
+    of a kind whose topics must say what is asked (that would defer it however sure the answer),
+    and most questions it does not answer are of a kind, so the deferral says what the page lacks.
+    The floor is what the kinds gave on 2026-12-07 (59 of 76)."""
+    items = yaml.safe_load((Path(__file__).parent / "deferrals_dev.yml").read_text(encoding="utf-8"))
+    kinds = load_deferrals(KB.topics)
+    found = [(item, deferral_kind(kinds, item["text"])) for item in items]
+    forced = [item["text"] for item, kind in found if item["expect"] == "answer" and kind and kind.answered_when]
+    assert forced == []
+    to_defer = [kind for item, kind in found if item["expect"] == "defer"]
+    assert len(to_defer) == 76 and sum(kind is not None for kind in to_defer) >= 59
 
 
 def test_a_topic_whose_answer_says_what_is_asked_is_still_the_answer():
