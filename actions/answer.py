@@ -114,7 +114,7 @@ class AnswerQuestion(Action):
             # scan take?"): the message is decided as a whole, below.
 
         # After a "did you mean" the parent may type instead of pressing a button ("any rarer
-        # ones?"): the follow-up leans on the best topic offered rather than on the one before.
+        # ones?"): the follow-up leans on the topics offered rather than on the one before.
         offered = [topic for topic in followups.offered_before(tracker.events) if topic in kb.topics]
         context = offered[0] if offered else last_topic
         uncovered = deferral_kind(kinds, text)
@@ -126,9 +126,15 @@ class AnswerQuestion(Action):
                              and decision.confidence >= thresholds.follow_up)):
             # A follow-up: the message points back at what was said, or alone it is not a clear
             # question about another topic.
-            contextual = index.scores(followups.contextual_query(kb, context, text))
-            scores = followups.follow_up_scores(kb, context, scores, contextual, followups.asks_for_another(text),
-                                                followups.refers_back(text), thresholds.margin)
+            # After a "did you mean", the message may be about any of the topics offered ("what's
+            # the treatment for that kind?" after surgery, localized unresectable and resectable):
+            # it is read after each, and each topic keeps its best reading ("the other one" is none
+            # of them).
+            readings = [followups.follow_up_scores(kb, topic, scores, index.scores(followups.contextual_query(
+                kb, topic, text)), followups.asks_for_another(text), followups.refers_back(text), thresholds.margin)
+                for topic in (offered or [context])]
+            scores = {topic: max(reading[topic] for reading in readings)
+                      for topic in readings[0] if all(topic in reading for reading in readings)}
             signals = Signals.from_parse(tracker.latest_message, scores, CANDIDATES, use_selector=False)
             decision = decide(signals, replace(thresholds, override=thresholds.follow_up_override))
             follow_up = True
