@@ -54,6 +54,7 @@ def test_stage_4s_is_still_the_pages_stage_4s():
 @pytest.mark.parametrize("text, kind", [
     ("why does a child get neuroblastoma?", "causes"),
     ("is it genetic, could my other kids get it", "causes"),
+    ("why did my 2 year old daughter get this", "causes"),
     ("is my daughter going to die from this", "prognosis"),
     ("how much ibuprofen can I give him for the pain", "doses"),
     ("will insurance cover the mibg therapy", "cost"),
@@ -171,12 +172,14 @@ def test_a_close_topic_that_does_not_say_what_is_asked_is_not_the_answer_however
     "long term follow up clinic for kids who finished treatment",
     "the tumor went away and now there is a new one in a different place, what is that called",
     "is there a study for kids whose cancer wont go away",
+    "cant they tell for sure from the scans? why do they have to take a piece out",
+    "why does she need chemo after the surgery if the surgeon said they got it all",
 ])
 def test_a_word_of_a_kind_in_the_story_is_not_the_question(text):
     """A kind is what is asked, not a word in the story around the question: "staying at a hotel"
     does not make "what is neuroblastoma" a question about hotels."""
     found = deferral_kind(load_deferrals(KB.topics), text)
-    assert found is None or found.id not in {"travel", "enrolment", "later_effects", "test_preparation", "going_away"}, found
+    assert found is None or found.id not in {"travel", "enrolment", "later_effects", "test_preparation", "going_away", "causes"}, found
 
 
 def test_the_kinds_on_the_calibration_pool_of_questions_the_page_does_and_does_not_answer():
