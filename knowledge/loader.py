@@ -339,7 +339,7 @@ def _pattern_items(raw: dict, key: str, path: Path, entry: str) -> Tuple[object,
     return tuple(item.strip() if isinstance(item, str) else item for item in value)
 
 
-def _named(item: dict, guards: Dict[str, str], path: Path, entry: str) -> GuardedPattern:
+def _named(item: dict, guards: Dict[str, "re.Pattern[str]"], path: Path, entry: str) -> GuardedPattern:
     """A pattern behind one of the file's named guards: `match` is looked for anywhere in the
     message, `at_start` is tried at its start (lookaheads such as "(?=.*fever)(?=.*chemo)")."""
     name, body = item.get("guard"), item.get("match", item.get("at_start"))
@@ -352,15 +352,15 @@ def _named(item: dict, guards: Dict[str, str], path: Path, entry: str) -> Guarde
         raise _fail(path, entry, f"pattern {body!r} starts with a lookahead: use 'at_start' (under 'match' it is "
                                  "tried at every character of the message, which is slow on long ones)")
     try:
-        return GuardedPattern(f"^(?!{guards[name]})" + (body if anchored else f".*?{body}"),
-                              re.compile(guards[name], _FLAGS), re.compile(body, _FLAGS), anchored)
+        return GuardedPattern(f"^(?!{guards[name].pattern})" + (body if anchored else f".*?{body}"),
+                              guards[name], re.compile(body, _FLAGS), anchored)
     except re.error as error:
         raise _fail(path, entry, f"pattern {body!r} (guard {name!r}) is not a valid regular expression: "
                                  f"{error}") from error
 
 
 def _patterns(texts: Tuple[object, ...], path: Path, entry: str,
-              guards: Optional[Dict[str, str]] = None) -> Tuple["re.Pattern[str] | GuardedPattern", ...]:
+              guards: Optional[Dict[str, "re.Pattern[str]"]] = None) -> Tuple["re.Pattern[str] | GuardedPattern", ...]:
     patterns: List["re.Pattern[str] | GuardedPattern"] = []
     for text in texts:
         if isinstance(text, dict):
@@ -380,7 +380,7 @@ def _patterns(texts: Tuple[object, ...], path: Path, entry: str,
 
 
 def _parse_emergency_language(raw: object, path: Path, index: int, sign_ids: List[str],
-                              guards: Dict[str, str]) -> EmergencyLanguage:
+                              guards: Dict[str, "re.Pattern[str]"]) -> EmergencyLanguage:
     entry = f"language '{raw.get('code', f'#{index + 1}')}'" if isinstance(raw, dict) else f"language #{index + 1}"
     if not isinstance(raw, dict):
         raise _fail(path, entry, "must be a mapping with code, reviewed, reply and signs")
@@ -405,13 +405,14 @@ def _parse_emergency_language(raw: object, path: Path, index: int, sign_ids: Lis
 def _parse_emergency(raw: object, path: Path) -> Emergency:
     if not isinstance(raw, dict):
         raise _fail(path, "emergency", "must be a mapping with reply and signs")
-    guards = raw.get("guards") or {}
-    if not isinstance(guards, dict) or not all(isinstance(name, str) and isinstance(text, str) and text.strip()
-                                               for name, text in guards.items()):
+    raw_guards = raw.get("guards") or {}
+    if not isinstance(raw_guards, dict) or not all(isinstance(name, str) and isinstance(text, str) and text.strip()
+                                                   for name, text in raw_guards.items()):
         raise _fail(path, "emergency", "'guards' must map names to regular expressions")
-    for name, text in guards.items():
+    guards: Dict[str, "re.Pattern[str]"] = {}
+    for name, text in raw_guards.items():
         try:
-            re.compile(text)
+            guards[name] = re.compile(text, _FLAGS)  # once, for every pattern that names it
         except re.error as error:
             raise _fail(path, f"guard '{name}'", f"is not a valid regular expression: {error}") from error
     signs = []

@@ -48,9 +48,11 @@ def unanswered_log(tmp_path, monkeypatch) -> Path:
 
 
 def make_tracker(text: str, intent: str = "ask_question", confidence: float = 0.9, slots: dict = None,
-                 entities: list = None, ranking: list = None, selector: dict = None) -> "Tracker":
+                 entities: list = None, ranking: list = None, selector: dict = None,
+                 before: list = None) -> "Tracker":
     """A tracker whose latest message is `text`, parsed as given, with the given slots.
-    `selector` maps topic ids to the ResponseSelector's confidence, as Rasa would report it."""
+    `selector` maps topic ids to the ResponseSelector's confidence, as Rasa would report it;
+    `before`: the conversation's events before the message."""
     from rasa_sdk import Tracker
 
     parse = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or [],
@@ -59,5 +61,6 @@ def make_tracker(text: str, intent: str = "ask_question", confidence: float = 0.
         parse["response_selector"] = {"ask_question": {"ranking": [
             {"intent_response_key": f"ask_question/{topic}", "confidence": value} for topic, value in selector.items()]}}
     return Tracker("test-conversation", {"last_topic": None, "shown_topics": None, **(slots or {})}, parse,
-                   [{"event": "user", "timestamp": 1700000000.0, "text": text, "parse_data": parse}],
+                   [*(before or []),
+                    {"event": "user", "timestamp": 1700000000.0, "text": text, "parse_data": parse}],
                    False, None, {}, "action_listen")

@@ -151,6 +151,14 @@ def test_the_required_signs_are_all_there():
         "heavy_bleeding", "sudden_weakness_or_paralysis", "suicidal_thoughts"}
 
 
+def write_emergencies(tmp_path, text):
+    """A knowledge directory with one good topic and `text` as its emergencies.yml."""
+    from tests.test_knowledge_loader import GOOD_TOPIC, write_topics
+
+    write_topics(tmp_path, "topics_a.yml", GOOD_TOPIC.format(id="first", related="", last="first"))
+    (tmp_path / "emergencies.yml").write_text(text, encoding="utf-8")
+
+
 @pytest.mark.parametrize("language, problem", [
     ("{code: es, reply: Llame al 911 ahora., signs: {seizure: [convuls]}}", "needs 'reviewed: true' or"),
     ("{code: es, reviewed: false, reply: Llame ahora. Marque 911., signs: {seizure: [convuls]}}",
@@ -158,23 +166,18 @@ def test_the_required_signs_are_all_there():
     ("{code: es, reviewed: false, reply: Llame al 911., signs: {no_such_sign: [x]}}", "sign 'no_such_sign' is not one"),
 ])
 def test_a_broken_language_block_names_the_file_and_the_language(tmp_path, language, problem):
-    from tests.test_knowledge_loader import GOOD_TOPIC, write_topics
-
-    write_topics(tmp_path, "topics_a.yml", GOOD_TOPIC.format(id="first", related="", last="first"))
-    (tmp_path / "emergencies.yml").write_text(
+    write_emergencies(
+        tmp_path,
         "emergency:\n  reply: Call 911.\n  signs:\n    - {id: seizure, patterns: [seizure], examples: []}\n"
-        f"  languages:\n    - {language}\n", encoding="utf-8")
+        f"  languages:\n    - {language}\n")
     with pytest.raises(KnowledgeError, match=rf"emergencies.yml: language 'es': {problem}"):
         load(tmp_path)
 
 
 def test_a_broken_pattern_names_the_file_and_the_sign(tmp_path):
-    from tests.test_knowledge_loader import GOOD_TOPIC, write_topics
-
-    write_topics(tmp_path, "topics_a.yml", GOOD_TOPIC.format(id="first", related="", last="first"))
-    (tmp_path / "emergencies.yml").write_text(
-        "emergency:\n  reply: Call 911.\n  signs:\n    - {id: bad, patterns: ['(unclosed'], examples: []}\n",
-        encoding="utf-8")
+    write_emergencies(
+        tmp_path,
+        "emergency:\n  reply: Call 911.\n  signs:\n    - {id: bad, patterns: ['(unclosed'], examples: []}\n")
     with pytest.raises(KnowledgeError, match=r"emergencies.yml: sign 'bad': pattern '\(unclosed' is not a valid"):
         load(tmp_path)
 
@@ -186,25 +189,20 @@ def test_a_broken_pattern_names_the_file_and_the_sign(tmp_path):
     ("[{guard: past, match: '(unclosed'}]", "is not a valid regular expression"),
 ])
 def test_a_broken_named_guard_pattern_names_the_file_and_the_sign(tmp_path, patterns, problem):
-    from tests.test_knowledge_loader import GOOD_TOPIC, write_topics
-
-    write_topics(tmp_path, "topics_a.yml", GOOD_TOPIC.format(id="first", related="", last="first"))
-    (tmp_path / "emergencies.yml").write_text(
+    write_emergencies(
+        tmp_path,
         "emergency:\n  reply: Call 911.\n  guards:\n    past: '.*last year'\n"
-        f"  signs:\n    - {{id: seizure, patterns: {patterns}, examples: []}}\n", encoding="utf-8")
+        f"  signs:\n    - {{id: seizure, patterns: {patterns}, examples: []}}\n")
     with pytest.raises(KnowledgeError, match=rf"emergencies.yml: sign 'seizure': .*{problem}"):
         load(tmp_path)
 
 
 def test_a_named_guard_keeps_its_pattern_from_matching_what_it_guards(tmp_path):
-    from tests.test_knowledge_loader import GOOD_TOPIC, write_topics
-
-    write_topics(tmp_path, "topics_a.yml", GOOD_TOPIC.format(id="first", related="", last="first"))
-    (tmp_path / "emergencies.yml").write_text(
+    write_emergencies(
+        tmp_path,
         "emergency:\n  reply: Call 911.\n  guards:\n    past: '.*last year'\n  signs:\n"
         "    - {id: seizure, patterns: [{guard: past, match: '\\bseizure'}], examples: []}\n"
-        "    - {id: fever_during_chemo, patterns: [{guard: past, at_start: '(?=.*fever)(?=.*chemo)'}], examples: []}\n",
-        encoding="utf-8")
+        "    - {id: fever_during_chemo, patterns: [{guard: past, at_start: '(?=.*fever)(?=.*chemo)'}], examples: []}\n")
     emergency = load(tmp_path).emergency
     assert emergency.match("he is having a seizure") == "seizure"
     assert emergency.match("he had a seizure last year") is None

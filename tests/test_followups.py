@@ -205,19 +205,11 @@ def test_a_message_typed_after_did_you_mean_is_read_after_every_topic_offered():
     """"whats the treatment for that kind" after surgery, localized unresectable and resectable were
     offered: a treatment of one of the kinds offered, not surgery's nor the general one, which the
     first option alone would give."""
-    from rasa_sdk import Tracker
-
-    text = "whats the treatment for that kind"
-    parse = {"text": text, "intent": {"name": "ask_question", "confidence": 1.0}, "entities": [],
-             "intent_ranking": [{"name": "ask_question", "confidence": 1.0}]}
     offered = {"event": "bot", "text": "Did you mean one of these?", "data": {"custom": {
         "type": "clarify", "options": [{"topic_id": topic, "title": "t"} for topic in (
             "treatment_surgery", "stage_localized_unresectable", "stage_localized_resectable")]}}}
-    events = [{"event": "user", "text": "what does it mean when the surgeon cannot take the whole tumor out"},
-              offered, {"event": "user", "text": text, "parse_data": parse}]
-    tracker = Tracker("test-conversation", {"last_topic": None, "shown_topics": None}, parse, events, False, None,
-                      {}, "action_listen")
-    messages, _ = answer(tracker)
+    before = [{"event": "user", "text": "what does it mean when the surgeon cannot take the whole tumor out"}, offered]
+    messages, _ = answer(make_tracker("whats the treatment for that kind", confidence=1.0, before=before))
     payload = messages[0]["custom"]
     offered_now = [payload.get("topic_id")] if payload["type"] == "answer" else \
         [option["topic_id"] for option in payload.get("options") or []]
