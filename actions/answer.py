@@ -121,6 +121,8 @@ class AnswerQuestion(Action):
         follow_up = False
         if context in kb.topics and scores and followups.leans_on_context(text) \
                 and (decision.reason != "out_of_scope" or not uncovered) \
+                and not followups.names_its_subject(kb, text, tracker.latest_message.get("entities"), decision,
+                                                    offered or [context]) \
                 and (followups.refers_back(text)
                      or not (decision.outcome == "answer" and decision.topic_id != context
                              and decision.confidence >= thresholds.follow_up)):

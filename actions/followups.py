@@ -21,7 +21,9 @@
   deferred before this (knowledge/deferrals.yml).
 The message is first decided on its own. It is read as a follow-up only when that reading is not
 a clear answer about another topic (so "what about mibg therapy?" finds MIBG therapy wherever the
-conversation was) and the NLU did not find it out of scope (so "what causes it?" is deferred).
+conversation was), the NLU did not find it out of scope (so "what causes it?" is deferred), and it
+does not name a treatment or test of its own that its plain reading answers ("and radiation, how
+does that work?" after surgery is radiation therapy, not the radiation given during an operation).
 """
 from __future__ import annotations
 
@@ -69,6 +71,37 @@ _OTHER = re.compile(r"\b(other|another|else|different)\b", re.IGNORECASE)
 
 def asks_for_another(text: str) -> bool:
     return bool(_OTHER.search(text or ""))
+
+
+_SUBJECT_LABELS = ("TREATMENT", "TEST")
+
+
+def names_its_subject(kb: KnowledgeBase, text: str, entities: Iterable[Any], decision: Decision,
+                      context: Iterable[str]) -> bool:
+    """The message names a treatment or test of its own, and its plain reading answers with that
+    topic: "and radiation, how does that work?" after surgery is about radiation, not a kind of
+    radiation near surgery. Not when the name is part of what was just read ("and the biopsy with
+    the bigger needle?" after the bone marrow biopsy; "regular radiation" after intraoperative
+    radiation therapy): then it is a follow-up."""
+    if decision.outcome != "answer":
+        return False
+    context = [topic_id for topic_id in context if topic_id in kb.topics]
+    if decision.topic_id in context:
+        return False
+    read = " ".join([kb.topic(topic_id).title for topic_id in context]
+                    + [" ".join((term.value,) + term.synonyms) for term in kb.terms if term.topic in context]).casefold()
+    for entity in entities or ():
+        if not isinstance(entity, dict) or entity.get("entity") not in _SUBJECT_LABELS:
+            continue
+        term = next((term for term in kb.terms_with_label(str(entity["entity"]))
+                     if term.value == entity.get("value")), None)
+        if term is None or term.topic != decision.topic_id:
+            continue
+        start, end = entity.get("start"), entity.get("end")
+        said = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
+        if (said or term.value).casefold() not in read:
+            return True
+    return False
 
 
 def contextual_query(kb: KnowledgeBase, topic_id: str, text: str) -> Optional[str]:

@@ -45,6 +45,22 @@ def test_follow_up_resolves_against_the_last_topic(last_topic, follow_up, expect
     assert SlotSet("last_topic", expected) in events
 
 
+def test_a_follow_up_that_names_a_treatment_of_its_own_is_about_that_treatment():
+    """"and radiation, how does that work?" after surgery: radiation therapy, not the radiation given
+    during an operation, which the conversation would lift. A name that is part of what was just read
+    ("the biopsy" after the bone marrow biopsy) is still a follow-up."""
+    radiation = make_tracker("and radiation, how does that work", slots={"last_topic": "treatment_surgery"},
+                             entities=[{"entity": "TREATMENT", "value": "radiation therapy", "start": 4, "end": 13}],
+                             selector={"treatment_radiation": 0.86})
+    messages, _ = answer(radiation)
+    assert (messages[0]["custom"]["type"], messages[0]["custom"].get("topic_id")) == ("answer", "treatment_radiation")
+    biopsy = make_tracker("and the biopsy with the bigger needle, is that a separate thing",
+                          slots={"last_topic": "bone_marrow_biopsy_aspiration"},
+                          entities=[{"entity": "TEST", "value": "biopsy", "start": 8, "end": 14}])
+    messages, _ = answer(biopsy)
+    assert messages[0]["custom"].get("topic_id") == "bone_marrow_biopsy_aspiration"
+
+
 def test_more_of_what_was_just_said_is_a_follow_up():
     """"can his big sister come along too?" after Camp Okizu: the camp, whose answer names brothers and sisters.
     Alone, the words are no clear question (the ResponseSelector is unsure of the camp)."""
