@@ -83,8 +83,11 @@ _AGE = re.compile(
     re.IGNORECASE,
 )
 # "younger than one" is an age; "under a year" only with "old" ("under a year since ..." is not).
+# Babies as an age group ("and for babies?", "how do they treat it in a baby", "if he was still a
+# baby"), not a parent's name for their child ("my baby is 3").
 _UNDER_1 = re.compile(r"\byounger than\s+(a|one|1)\b|\b(under|less than)\s+(a|one|1)\s*(years?|yrs?)\s*old\b"
-                      r"|\b(infant|newborn)s?\b", re.IGNORECASE)
+                      r"|\b(infant|newborn)s?\b|\bbabies\b|\b(for|in)\s+an?\s+baby\b"
+                      r"|\b(was|were|is)\s+(still\s+|only\s+|just\s+)?an?\s+baby\b", re.IGNORECASE)
 _OVER_1 = re.compile(r"\bolder than\s+(a|one|1)\b|\b(over|more than)\s+(a|one|1)\s*(years?|yrs?)\s*old\b"
                      r"|\btoddlers?\b", re.IGNORECASE)
 

@@ -21,6 +21,9 @@ UNDER, OVER = "treatment_regional_under_1", "treatment_regional_over_1"
     ("a two year old", "over_1"), ("3yo with regional nb", "over_1"), ("he is 14 months", "over_1"),
     ("18-month-old son", "over_1"), ("younger than one", "under_1"), ("older than 1", "over_1"),
     ("our newborn", "under_1"), ("my toddler", "over_1"),
+    ("and for babies?", "under_1"), ("how do they treat it in a baby", "under_1"),
+    ("and if he was still a baby would it be different", "under_1"), ("my baby is 3 years old", "over_1"),
+    ("my baby has regional nb", None),
     ("a kid who just turned two", "over_1"), ("she turns 3 next week", "over_1"),
     ("he turned eight months today", "under_1"), ("things turned a corner", None), ("she turned 1", None),
     # not an age, or one the page's "younger than 1" / "older than 1" leaves open
@@ -69,3 +72,12 @@ def test_a_question_that_states_the_age_gets_that_ages_answer(text, expected):
 def test_a_follow_up_with_another_age_gets_that_ages_answer():
     payload = reply(make_tracker("what if she was only 9 months", slots={"last_topic": OVER}))
     assert (payload["type"], payload.get("topic_id")) == ("answer", UNDER)
+
+
+def test_babies_asked_about_after_an_older_childs_age_get_the_babies_answer():
+    """The parent said "he just turned 3" earlier; "and if he was still a baby?" asks about the other
+    age group, which the age stated earlier must not override."""
+    before = [{"event": "user", "timestamp": 1699999990.0, "text": "ok he just turned 3 what would they do for it"}]
+    for text in ("and if he was still a baby would it be different", "and for babies?"):
+        payload = reply(make_tracker(text, slots={"last_topic": OVER}, before=before))
+        assert (payload["type"], payload.get("topic_id")) == ("answer", UNDER), text
