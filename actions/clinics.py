@@ -73,14 +73,10 @@ def request_from(kb: KnowledgeBase, entities: Optional[List[Dict[str, Any]]], te
     """The programs, cities and treatments among the message's entities. A value is matched to its
     term by name or synonym, whatever its case; anything the knowledge base does not list is ignored,
     and so is a city the parent does not want ("clinics outside of San Francisco")."""
-    names: Dict[Tuple[str, str], Any] = {}
-    for term in kb.terms:
-        for name in (term.value, *term.synonyms):
-            names[(term.label, name.lower())] = term
     programs, cities, treatments = [], [], []
     for entity in entities or []:
         label = str(entity.get("entity") or "")
-        term = names.get((label, str(entity.get("value") or "").strip().lower()))
+        term = kb.term_named(label, entity.get("value"))
         if term is None:
             continue
         if label == "PROGRAM" and term.topic in kb.topics:

@@ -33,6 +33,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from actions.decision import Decision
 from knowledge import KnowledgeBase
+from knowledge.phrasing import SUBJECT_LABELS
 
 MAX_FOLLOW_UP_WORDS = 12
 # A topic held back "a margin below" the best is held a little more, so rounding never leaves it
@@ -73,9 +74,6 @@ def asks_for_another(text: str) -> bool:
     return bool(_OTHER.search(text or ""))
 
 
-_SUBJECT_LABELS = ("TREATMENT", "TEST")
-
-
 def names_its_subject(kb: KnowledgeBase, text: str, entities: Iterable[Any], decision: Decision,
                       context: Iterable[str]) -> bool:
     """The message names a treatment or test of its own, and its plain reading answers with that
@@ -91,10 +89,9 @@ def names_its_subject(kb: KnowledgeBase, text: str, entities: Iterable[Any], dec
     read = " ".join([kb.topic(topic_id).title for topic_id in context]
                     + [" ".join((term.value,) + term.synonyms) for term in kb.terms if term.topic in context]).casefold()
     for entity in entities or ():
-        if not isinstance(entity, dict) or entity.get("entity") not in _SUBJECT_LABELS:
+        if not isinstance(entity, dict) or entity.get("entity") not in SUBJECT_LABELS:
             continue
-        term = next((term for term in kb.terms_with_label(str(entity["entity"]))
-                     if term.value == entity.get("value")), None)
+        term = kb.term_named(str(entity["entity"]), entity.get("value"))
         if term is None or term.topic != decision.topic_id:
             continue
         start, end = entity.get("start"), entity.get("end")

@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -236,6 +236,12 @@ class KnowledgeBase:
 
     def terms_with_label(self, label: str) -> List[Term]:
         return [term for term in self.terms if term.label == label]
+
+    def term_named(self, label: str, name: Any) -> Optional[Term]:
+        """The term of `label` that `name` (an entity's value) is the name or a synonym of, whatever its case."""
+        wanted = str(name or "").strip().lower()
+        return next((term for term in self.terms if term.label == label
+                     and wanted in (known.lower() for known in (term.value, *term.synonyms))), None)
 
 
 def _fail(path: Path, entry: str, problem: str) -> KnowledgeError:

@@ -117,7 +117,8 @@ def stated_age_group(text: str) -> "str | None":
 # "bone marrow?", "what is therapy"): which one the parent means is theirs to say.
 _BARE_FILLER = {"what", "whats", "what's", "is", "are", "about", "the", "a", "an", "and", "tell", "me", "explain",
                 "please", "so", "ok", "okay", "um", "uh"}
-_BARE_LABELS = ("TEST", "TREATMENT")
+# The labels of the terms that name a test or a treatment (knowledge/vocabulary.yml).
+SUBJECT_LABELS = ("TEST", "TREATMENT")
 _WORD = re.compile(r"[\w'-]+")
 
 
@@ -131,7 +132,7 @@ def bare_term_topics(terms: "list", text: str) -> "tuple[str, ...]":
     phrase = " ".join(words)
     topics: "dict[str, None]" = {}
     for term in terms:
-        if term.label not in _BARE_LABELS or not term.topic:
+        if term.label not in SUBJECT_LABELS or not term.topic:
             continue
         for name in (term.value, *term.synonyms):
             name_words = _WORD.findall(name.lower())
