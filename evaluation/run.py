@@ -228,12 +228,10 @@ class Baseline:
         self.topic_ids = list(kb.topics)
         passages = [f"{topic.title}. {topic.answer}" for topic in kb.topics.values()]
         self._model = model
-        self._passages = model.encode(passages, normalize_embeddings=True, convert_to_numpy=True,
-                                      show_progress_bar=False)
+        self._passages = model.encode(passages)
 
     def closest(self, texts: Sequence[str]):
-        queries = self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True,
-                                     show_progress_bar=False, batch_size=64)
+        queries = self._model.encode(list(texts), batch_size=64)
         similarities = queries @ self._passages.T
         best = similarities.argmax(axis=1)
         return [self.topic_ids[i] for i in best], similarities[np.arange(len(texts)), best]
@@ -325,7 +323,7 @@ def report_questions(questions_file: Path, questions: Sequence[Question], record
                      kb: KnowledgeBase, cv_dir: Optional[Path], calibrate_on_it: bool) -> dict:
     """The figures of one question file's records, written under `out`. Only a calibration set
     (the dev set) gets the thresholds' grid search: a test set is reported, never tuned on."""
-    from actions.retrieval import get_model
+    from knowledge.minilm import get_encoder
 
     out.mkdir(parents=True, exist_ok=True)
     with (out / "questions.jsonl").open("w", encoding="utf-8") as handle:
@@ -333,7 +331,7 @@ def report_questions(questions_file: Path, questions: Sequence[Question], record
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     thresholds = Thresholds.from_env()
     bot = figures(questions, [r["outcome"] for r in records], [r["topic_id"] for r in records])
-    baseline = evaluate_baseline(questions, kb, get_model())
+    baseline = evaluate_baseline(questions, kb, get_encoder())
     summary = {"questions_file": str(questions_file), "finished": time.strftime("%Y-%m-%d %H:%M"),
                "role": "calibration" if calibrate_on_it else "report only (frozen: never tuned on)",
                "bot": bot, "baseline": baseline, "thresholds": asdict(thresholds),

