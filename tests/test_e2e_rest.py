@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from pathlib import Path
 
 import httpx
 
@@ -262,3 +263,13 @@ def test_the_places_overview_offers_cities_and_a_city_button_lists_that_city(ser
     replies = servers.say(sender, offered["Care in Walnut Creek"])
     assert said(replies).startswith("In Walnut Creek, the hospital's page lists:\n- Infusion Center\n- Oncology Clinic")
     assert [button["title"] for button in buttons(replies)] == ["Infusion Center", "Oncology Clinic"]
+
+
+def test_the_serving_action_server_answers_without_torch(servers):
+    """Retrieval runs in ONNX Runtime: after answering, the action server has not loaded torch
+    (its libraries would be mapped into the process)."""
+    replies = servers.say(new_sender(), "how is neuroblastoma treated")
+    assert custom(replies) and custom(replies)[0]["type"] in ("answer", "clarify")
+    maps = Path(f"/proc/{servers.processes['actions'].pid}/maps").read_text()
+    assert "onnxruntime" in maps
+    assert "libtorch" not in maps and "sentence_transformers" not in maps
