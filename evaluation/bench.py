@@ -46,7 +46,7 @@ EDIT_TOPIC = "what_is_neuroblastoma"
 EDIT_QUESTION = "what is neuroblastoma"
 FORM = ["I want to request an interpreter", "Spanish", "Skip", "Email", "parent@example.org", "No"]
 GOALS_TEXT = {
-    "p95_one_user": "p95 <= 100 ms with one user",
+    "p95_one_user": "p95 <= 60 ms with one user",
     "twenty_users": ">= 50 messages/s with p95 <= 500 ms and 0 errors at 20 users",
     "cold_start": "cold start <= 30 s",
     "knowledge_edit": "a knowledge/ edit is live in <= 5 s",
@@ -310,7 +310,7 @@ def goals(project: dict) -> List[dict]:
     one, twenty = levels.get(1), levels.get(20)
     peak_rss = max(project["rss_mb_before"]["total"], project["rss_mb_after"]["total"])
     checks = [
-        ("p95_one_user", one and f"{one['p95_ms']:.0f} ms", one and one["p95_ms"] <= 100),
+        ("p95_one_user", one and f"{one['p95_ms']:.0f} ms", one and one["p95_ms"] <= 60),
         ("twenty_users", twenty and f"{twenty['messages_per_second']:.1f} msg/s, p95 {twenty['p95_ms']:.0f} ms, "
                                     f"{twenty['errors']} errors",
          twenty and twenty["messages_per_second"] >= 50 and twenty["p95_ms"] <= 500 and twenty["errors"] == 0),
@@ -359,6 +359,8 @@ def markdown(report: dict) -> str:
     simple("cold start to first answer", lambda p: p["cold_start_seconds"], " s", 1)
     simple("RSS before load, all servers", lambda p: p["rss_mb_before"]["total"], " MB")
     simple("RSS after load, all servers", lambda p: p["rss_mb_after"]["total"], " MB")
+    simple("RSS after load, Rasa server", lambda p: p["rss_mb_after"].get("rasa"), " MB")
+    simple("RSS after load, action server", lambda p: p["rss_mb_after"].get("actions"), " MB")
     for index, ours in enumerate(project["levels"]):
         theirs = stock["levels"][index] if stock else None
         users = ours["users"]
@@ -383,19 +385,26 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
     parser.add_argument("--seconds", type=float, help="how long each load level runs (default 30, quick 4)")
     parser.add_argument("--levels", help="comma-separated concurrent users (default 1,5,20,50; quick 1,5)")
+    parser.add_argument("--reuse-models", action="store_true",
+                        help="serve the models already trained (make train's, and the stock one of an earlier "
+                             "run, trained now if missing) instead of timing training from nothing")
     args = parser.parse_args(argv)
     levels = [int(value) for value in args.levels.split(",")] if args.levels else (QUICK_LEVELS if args.quick else LEVELS)
     seconds = args.seconds or (4.0 if args.quick else 30.0)
     mix = Mix.from_dev_set(load_questions(ROOT / "tests" / "dev_set.yml", load()))
 
-    report: dict = {"mode": "quick" if args.quick else "full", "date": datetime.now(timezone.utc).isoformat(),
+    mode = "quick" if args.quick else "full, models reused" if args.reuse_models else "full"
+    report: dict = {"mode": mode, "date": datetime.now(timezone.utc).isoformat(),
                     "machine": machine(), "seconds_per_level": seconds,
                     "mix": {"answerable": len(mix.answerable), "deferrals": len(mix.deferrals),
                             "emergencies": len(mix.emergencies), "form": FORM}, "pipelines": {}}
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         work = Path(scratch)
         train = {}
-        if not args.quick:
+        if args.reuse_models and not args.quick and not STOCK_MODEL.is_file():
+            print("Training the stock rasa init pipeline on the same data (not timed)", flush=True)
+            train_stock(work)
+        elif not args.quick and not args.reuse_models:
             print(f"Training this project from nothing (about 8 minutes); logs: {LOG_DIR}/bench-*.log", flush=True)
             train["project"] = train_project(work / "train-project")
             print(f"  {train['project']:.0f} s\nTraining the stock rasa init pipeline on the same data", flush=True)
@@ -406,7 +415,7 @@ def main(argv=None) -> int:
         report["pipelines"]["project"] = project
         if not args.quick:
             stock = bench_pipeline("stock", work / "stock", levels, seconds, mix, model=STOCK_MODEL)
-            stock["train_seconds"] = train["stock"]
+            stock["train_seconds"] = train.get("stock")
             report["pipelines"]["stock"] = stock
     report["goals"] = goals(report["pipelines"]["project"])
     args.out.mkdir(parents=True, exist_ok=True)
