@@ -114,7 +114,7 @@ build/minilm-stock/onnx.json: actions/export_encoder.py knowledge/minilm.py know
 	@mkdir -p $(LOG) && $(ACTION_PY) -m actions.export_encoder stock > $(LOG)/export-stock.log 2>&1 \
 	  || { tail -n 30 $(LOG)/export-stock.log; exit 1; }
 
-$(MODEL): $(ONNX) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) bot/emergency.py bot/follow_up.py bot/language.py knowledge/language.py knowledge/phrasing.py knowledge/minilm.py bot/minilm_featurizer.py $(wildcard nlu/*.yml stories/*.yml) bot/domain.yml config.yml
+$(MODEL): $(ONNX) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) bot/emergency.py bot/follow_up.py bot/language.py knowledge/language.py knowledge/phrasing.py bot/minilm_featurizer.py $(wildcard nlu/*.yml stories/*.yml) bot/domain.yml config.yml
 	@echo "Training the Rasa model; log: $(LOG)/train.log"
 	@$(RASA) train --data $(RASA_DATA) $(RASA_PATHS) --out models --fixed-model-name caregiver \
 	  > $(LOG)/train.log 2>&1 || { tail -n 40 $(LOG)/train.log; exit 1; }
@@ -174,7 +174,7 @@ $(EVAL_CONFIG): config.yml evaluation/eval_config.py $(RASA_ENV)/.installed
 	@$(RASA_PY) -m evaluation.eval_config config.yml $@
 
 # Cross-validation reruns only when the NLU data, the pipeline or its config changed.
-$(CV_REPORT): $(EVAL_CONFIG) $(ONNX) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcard nlu/*.yml) bot/emergency.py bot/follow_up.py bot/language.py knowledge/language.py knowledge/phrasing.py knowledge/minilm.py bot/minilm_featurizer.py
+$(CV_REPORT): $(EVAL_CONFIG) $(ONNX) $(SPACY_MODEL)/meta.json $(GENERATED_NLU) $(wildcard nlu/*.yml) bot/emergency.py bot/follow_up.py bot/language.py knowledge/language.py knowledge/phrasing.py bot/minilm_featurizer.py
 	@echo "5-fold cross-validation of the NLU (about 20 minutes on 2 cores); log: $(LOG)/cv.log"
 	@rm -rf $(EVAL_NLU) && mkdir -p $(EVAL_NLU) && cp nlu/*.yml $(GENERATED_NLU) $(EVAL_NLU)/
 	@$(RASA) test nlu --nlu $(EVAL_NLU) --config $(EVAL_CONFIG) --domain bot/domain.yml --cross-validation \

